@@ -1,0 +1,131 @@
+"""Shared fixtures: the real territory, two provinces' agency trees, officials with grants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from motcua.accounts.models import Role, User
+from motcua.accounts.services import builtin_roles_ensure
+from motcua.catalog.services import field_upsert, procedure_upsert
+from motcua.organizations.models import Agency, AgencyKind
+from motcua.organizations.services import agency_create
+from motcua.territory.models import Commune, Province
+from motcua.territory.services import territory_load
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # The real 34 provinces and 3,321 communes, loaded once into the test database.
+    with django_db_blocker.unblock():
+        territory_load()
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return User.objects.create(
+        username="root", full_name="Superuser", is_superuser=True, is_staff=True
+    )
+
+
+@dataclass
+class Tree:
+    """One province's agencies, keyed by short names."""
+
+    province: Province
+    a: dict[str, Agency] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Agency:
+        return self.a[key]
+
+
+def build_tree(actor: User, province_code: int, h: str, commune_codes: list[int]) -> Tree:
+    province = Province.objects.get(pk=province_code)
+    tree = Tree(province)
+    communes = [Commune.objects.get(pk=c) for c in commune_codes]
+
+    def add(key, parent, kind, name, code=None, commune=None):
+        tree.a[key] = agency_create(
+            actor=actor,
+            kind=kind,
+            name=name,
+            parent=tree.a.get(parent),
+            province=province,
+            code=code,
+            commune=commune,
+        )
+
+    add("root", None, AgencyKind.PROVINCE_PC, f"UBND {province.name}", f"000.00.00.{h}")
+    add("dept", "root", AgencyKind.DEPARTMENT, "Sở Tư pháp", f"000.00.02.{h}")
+    add("dept_unit", "dept", AgencyKind.UNIT, "Phòng Hành chính tư pháp", f"000.01.02.{h}")
+    add("dept2", "root", AgencyKind.DEPARTMENT, "Sở Xây dựng", f"000.00.04.{h}")
+    add("center", "root", AgencyKind.SERVICE_CENTER, "Trung tâm PVHCC", f"000.00.12.{h}")
+    add("desk", "center", AgencyKind.DESK, "Quầy số 01")
+    add("commune", "root", AgencyKind.COMMUNE_PC, "UBND xã", f"000.00.31.{h}", communes[0])
+    add("osu", "commune", AgencyKind.ONE_STOP_UNIT, "Bộ phận một cửa xã", f"000.01.31.{h}")
+    add("commune2", "root", AgencyKind.COMMUNE_PC, "UBND xã 2", f"000.00.32.{h}", communes[1])
+    return tree
+
+
+@pytest.fixture
+def roles(db) -> dict[str, Role]:
+    builtin_roles_ensure()  # migrations made them; transactional tests flush them away
+    return {role.code: role for role in Role.objects.all()}
+
+
+@pytest.fixture
+def tree(superuser) -> Tree:
+    """Đồng Tháp (82) with two communes."""
+    return build_tree(superuser, 82, "H20", [28261, 29869])
+
+
+@pytest.fixture
+def other_tree(superuser) -> Tree:
+    """Cần Thơ (92): another province on the same installation."""
+    ward = Commune.objects.filter(province_id=92).order_by("code")[:2]
+    return build_tree(superuser, 92, "H14", [c.code for c in ward])
+
+
+@pytest.fixture
+def fields_and_procedures(db):
+    civil = field_upsert(code="G15-TP07", name="Hộ tịch")
+    land = field_upsert(code="G13-TN02", name="Đất đai")
+    birth = procedure_upsert(code="1.001193", name="Thủ tục đăng ký khai sinh", field=civil)
+    marriage = procedure_upsert(code="1.000894", name="Thủ tục đăng ký kết hôn", field=civil)
+    land_first = procedure_upsert(code="1.115750", name="Cấp GCN lần đầu", field=land)
+    return {
+        "civil": civil,
+        "land": land,
+        "birth": birth,
+        "marriage": marriage,
+        "land_first": land_first,
+    }
+
+
+@pytest.fixture
+def make_official(superuser, roles):
+    """make_official("name", home_agency, [("role", agency, subtree, field, procedure), ...])"""
+    from motcua.accounts.services import grant_create, official_create
+
+    def make(username: str, home: Agency, grants=(), **extra) -> User:
+        user = official_create(
+            actor=superuser, username=username, full_name=username.title(), agency=home, **extra
+        )
+        for grant in grants:
+            role, agency, *rest = grant
+            subtree = rest[0] if len(rest) > 0 else False
+            field_obj = rest[1] if len(rest) > 1 else None
+            procedure = rest[2] if len(rest) > 2 else None
+            grant_create(
+                actor=superuser,
+                user=user,
+                role=roles[role],
+                agency=agency,
+                include_subtree=subtree,
+                field=field_obj,
+                procedure=procedure,
+            )
+        return User.objects.get(pk=user.pk)
+
+    return make

@@ -1,0 +1,47 @@
+"""Operator probes and the home page."""
+
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from motcua.organizations.models import Agency
+from motcua.territory.selectors import latest_data_load
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process is up and serving (liveness)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """The database answers and every migration is applied (readiness)."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        checks["migrations"] = "ok" if not pending else f"{len(pending)} pending"
+    except DatabaseError as exc:
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    ready = all(value == "ok" for value in checks.values()) and len(checks) == 2
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    roots = Agency.objects.filter(parent__isnull=True, is_active=True).select_related("province")
+    return render(
+        request,
+        "core/home.html",
+        {
+            "roots": roots,
+            "territory": latest_data_load(),
+        },
+    )

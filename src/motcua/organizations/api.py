@@ -1,0 +1,107 @@
+"""Agencies API: read what you may view, write what you may manage."""
+
+from ninja import Router, Schema
+
+from motcua.core.errors import NotFound
+from motcua.territory.models import Commune, Province
+
+from . import selectors, services
+
+router = Router()
+
+
+class AgencyOut(Schema):
+    id: int
+    code: str | None
+    name: str
+    short_name: str
+    kind: str
+    parent_id: int | None
+    province_id: int
+    commune_id: int | None
+    address: str
+    phone: str
+    email: str
+    is_active: bool
+    depth: int
+
+
+class AgencyIn(Schema):
+    kind: str
+    name: str
+    parent_id: int | None = None
+    province_code: int | None = None
+    code: str | None = None
+    commune_code: int | None = None
+    short_name: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+class AgencyPatch(Schema):
+    name: str | None = None
+    short_name: str | None = None
+    code: str | None = None
+    kind: str | None = None
+    parent_id: int | None = None
+    commune_code: int | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    is_active: bool | None = None
+
+
+def _commune(code: int | None) -> Commune | None:
+    if code is None:
+        return None
+    commune = Commune.objects.filter(pk=code).first()
+    if commune is None:
+        raise NotFound(f"commune {code}")
+    return commune
+
+
+@router.get("", response=list[AgencyOut])
+def list_agencies(request, q: str = "", kind: str = ""):
+    return selectors.agency_list(user=request.user, query=q, kind=kind)
+
+
+@router.get("/{agency_id}", response=AgencyOut)
+def get_agency(request, agency_id: int):
+    return selectors.agency_get(user=request.user, agency_id=agency_id)
+
+
+@router.post("", response={201: AgencyOut})
+def create_agency(request, payload: AgencyIn):
+    parent = None
+    if payload.parent_id is not None:
+        parent = selectors.agency_get(user=request.user, agency_id=payload.parent_id)
+    province = Province.objects.filter(pk=payload.province_code).first()
+    agency = services.agency_create(
+        actor=request.user,
+        kind=payload.kind,
+        name=payload.name,
+        parent=parent,
+        province=province,
+        code=payload.code,
+        commune=_commune(payload.commune_code),
+        short_name=payload.short_name,
+        address=payload.address,
+        phone=payload.phone,
+        email=payload.email,
+    )
+    return 201, agency
+
+
+@router.patch("/{agency_id}", response=AgencyOut)
+def update_agency(request, agency_id: int, payload: AgencyPatch):
+    agency = selectors.agency_get(user=request.user, agency_id=agency_id)
+    changes = payload.dict(exclude_unset=True)
+    if "parent_id" in changes:
+        parent_id = changes.pop("parent_id")
+        changes["parent"] = (
+            selectors.agency_get(user=request.user, agency_id=parent_id) if parent_id else None
+        )
+    if "commune_code" in changes:
+        changes["commune"] = _commune(changes.pop("commune_code"))
+    return services.agency_update(actor=request.user, agency=agency, **changes)

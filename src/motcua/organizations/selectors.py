@@ -1,0 +1,46 @@
+"""Reads for the organization tree."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from motcua.accounts.authz import agencies_where, can
+from motcua.accounts.constants import Action
+from motcua.core.errors import NotFound
+from motcua.core.textnorm import fold
+
+from .models import Agency
+
+
+def agency_get_by_code(code: str) -> Agency:
+    try:
+        return Agency.objects.select_related("province", "commune", "parent").get(code=code)
+    except Agency.DoesNotExist:
+        raise NotFound(_("No agency has the identifier %(code)s.") % {"code": code}) from None
+
+
+def agency_get(*, user, agency_id: int) -> Agency:
+    """An agency the user may view; another province's agency is simply not found."""
+    agency = Agency.objects.select_related("province", "commune", "parent").filter(pk=agency_id)
+    agency = agency.first()
+    if agency is None or not can(user, Action.AGENCY_VIEW, agency):
+        raise NotFound(_("Agency not found."))
+    return agency
+
+
+def agency_list(*, user, query: str = "", kind: str = "") -> QuerySet[Agency]:
+    """Agencies the user may view, in tree order, optionally filtered by name/code and kind."""
+    agencies = agencies_where(user, Action.AGENCY_VIEW).select_related(
+        "province", "commune", "parent"
+    )
+    if query:
+        folded = fold(query)
+        agencies = agencies.filter(name_folded__contains=folded) | agencies.filter(code=query)
+    if kind:
+        agencies = agencies.filter(kind=kind)
+    return agencies.order_by("path")
+
+
+def agency_subtree(agency: Agency) -> QuerySet[Agency]:
+    return Agency.objects.filter(path__startswith=agency.path).order_by("path")
