@@ -22,6 +22,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         territory_load()
 
 
+@pytest.fixture(autouse=True)
+def vietnamese():
+    """Every test starts in the default language; a request in English must not leak."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        yield
+
+
 @pytest.fixture
 def superuser(db) -> User:
     return User.objects.create(

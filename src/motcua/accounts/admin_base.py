@@ -86,5 +86,7 @@ class ScopedAdmin(admin.ModelAdmin):
         obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change) -> None:
-        # Relations are written by the service; nothing for the admin to add.
-        pass
+        # Relations are written by the service; the read-only inlines save nothing, but the
+        # admin's change message still reads what they "saved".
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.http import HttpResponse
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -205,7 +205,7 @@ def create_official(request, payload: OfficialIn):
         phone=payload.phone,
         position=payload.position,
     )
-    return 201, official
+    return Status(201, official)
 
 
 @router.patch("/officials/{official_id}", response=OfficialOut)
@@ -245,7 +245,7 @@ def create_grant(request, payload: GrantIn):
         procedure=_by_code(Procedure, payload.procedure_code, "procedure"),
         note=payload.note,
     )
-    return 201, grant
+    return Status(201, grant)
 
 
 @router.post("/grants/{grant_id}/revoke", response=GrantOut)

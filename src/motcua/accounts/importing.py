@@ -252,7 +252,8 @@ def build_plan(*, actor, rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
             role = roles.get(values["role"]) or roles.get(fold(values["role"]))
             if role is None:
                 error(number, "role", _("Unknown role %(r)s.") % {"r": values["role"]})
-            scope_code = values["scope_agency_code"] or values["agency_code"]
+            # Without a grant agency the role is held in the home agency.
+            scope_code = values["scope_agency_code"]
             scope = agency_for(number, "scope_agency_code", scope_code) if scope_code else home
             subtree = fold(values["include_subtree"])
             if subtree not in _YES | _NO:

@@ -4,20 +4,39 @@ Officials get in when one of their grants allows an administrative action; each 
 asks `can` for the object at hand, and its saves go through the services.
 """
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+
+def _may_administer(user) -> bool:
+    from motcua.accounts.authz import has_any
+    from motcua.accounts.constants import ADMIN_SITE_ACTIONS
+
+    return has_any(user, ADMIN_SITE_ACTIONS)
+
+
+class AdminLoginForm(AuthenticationForm):
+    """Django's admin login admits `is_staff` accounts; ours admits officials whose grants
+    open the administration (officials are never flagged staff by hand)."""
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if not _may_administer(user):
+            raise forms.ValidationError(
+                _("This account has no administrative role."), code="no_admin_role"
+            )
 
 
 class MotCuaAdminSite(admin.AdminSite):
     site_header = _("MộtCửa administration")
     site_title = _("MộtCửa")
     index_title = _("Provincial one-stop system administration")
+    login_form = AdminLoginForm
 
     def has_permission(self, request) -> bool:
-        from motcua.accounts.authz import has_any
-        from motcua.accounts.constants import ADMIN_SITE_ACTIONS
-
-        return has_any(request.user, ADMIN_SITE_ACTIONS)
+        return _may_administer(request.user)
 
 
 site = MotCuaAdminSite(name="admin")

@@ -1,6 +1,6 @@
 """Agencies API: read what you may view, write what you may manage."""
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from motcua.core.errors import NotFound
 from motcua.territory.models import Commune, Province
@@ -90,7 +90,7 @@ def create_agency(request, payload: AgencyIn):
         phone=payload.phone,
         email=payload.email,
     )
-    return 201, agency
+    return Status(201, agency)
 
 
 @router.patch("/{agency_id}", response=AgencyOut)
