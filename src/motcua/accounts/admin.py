@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,10 +13,16 @@ from motcua.core.errors import DomainError
 from .admin_base import ScopedAdmin
 from .authz import agencies_where, has_any
 from .constants import Action
-from .importing import officials_export, officials_import_apply, officials_import_preview
+from .importing import (
+    COLUMNS,
+    officials_export,
+    officials_import_apply,
+    officials_import_preview,
+)
 from .models import Grant, ImportBatch, Role, User
 from .selectors import official_list
 from .services import grant_create, grant_revoke, official_create, official_update
+from .views import export_response
 
 
 class GrantInline(admin.TabularInline):
@@ -108,8 +113,6 @@ class OfficialAdmin(ScopedAdmin):
         return extra + super().get_urls()
 
     def _context(self, request, **extra):
-        from .importing import COLUMNS
-
         return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -167,14 +170,7 @@ class OfficialAdmin(ScopedAdmin):
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect(reverse("admin:accounts_user_changelist"))
-        content_type = (
-            "text/csv; charset=utf-8"
-            if fmt == "csv"
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="can-bo.{fmt}"'
-        return response
+        return export_response(content, fmt)
 
 
 @admin.register(Grant, site=site)

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from django.http import HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -13,6 +12,7 @@ from motcua.organizations.selectors import agency_get
 
 from . import importing, selectors, services
 from .models import ImportBatch
+from .views import export_response
 
 router = Router()
 
@@ -161,14 +161,7 @@ def list_officials(request, q: str = "", agency_id: int | None = None):
 @router.get("/officials/export")
 def export_officials(request, fmt: str = "xlsx"):
     content = importing.officials_export(actor=request.user, fmt=fmt)
-    content_type = (
-        "text/csv; charset=utf-8"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="can-bo.{fmt}"'
-    return response
+    return export_response(content, fmt)
 
 
 @router.post("/officials/import", response=ImportBatchOut)

@@ -443,6 +443,12 @@ def export_rows(*, actor) -> list[list[str]]:
     return rows
 
 
+EXPORT_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 def officials_export(*, actor, fmt: str) -> bytes:
     """The export as .xlsx or .csv bytes, in the same columns the importer reads."""
     header = [vi for _key, vi, _en in COLUMNS]

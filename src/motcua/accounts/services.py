@@ -142,7 +142,7 @@ def official_update(*, actor, official: User, **changes) -> User:
         changed = [k for k in after if after[k] != before[k]]
         if not changed:
             return official
-        official.save(update_fields=[User._meta.get_field(k).name for k in changed])
+        official.save(update_fields=changed)
         audit_record(
             actor=actor,
             action="official.update",

@@ -2,8 +2,8 @@
 
 from ninja import Router, Schema, Status
 
-from motcua.core.errors import NotFound
 from motcua.territory.models import Commune, Province
+from motcua.territory.selectors import commune_get
 
 from . import selectors, services
 
@@ -53,12 +53,7 @@ class AgencyPatch(Schema):
 
 
 def _commune(code: int | None) -> Commune | None:
-    if code is None:
-        return None
-    commune = Commune.objects.filter(pk=code).first()
-    if commune is None:
-        raise NotFound(f"commune {code}")
-    return commune
+    return commune_get(code) if code is not None else None
 
 
 @router.get("", response=list[AgencyOut])

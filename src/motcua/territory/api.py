@@ -31,9 +31,7 @@ class UnitMatchOut(Schema):
 
 @router.get("/provinces", response=list[ProvinceOut])
 def list_provinces(request):
-    from .models import Province
-
-    return Province.objects.all()
+    return selectors.province_list()
 
 
 @router.get("/provinces/{code}", response=ProvinceOut)

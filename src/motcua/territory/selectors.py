@@ -22,6 +22,10 @@ class UnitMatch:
     province_name: str
 
 
+def province_list() -> list[Province]:
+    return list(Province.objects.order_by("code"))
+
+
 def province_get(code: int) -> Province:
     try:
         return Province.objects.get(pk=code)
