@@ -1,0 +1,188 @@
+"""The content of one procedure version, as one validated document.
+
+Every way into the catalog (the admin form, the API, .xlsx and JSON import, the national
+procedure database importer, the demo) produces this document and hands it to the same
+services; JSON export writes it back out. Keeping one shape makes the import diff, the
+completeness gate and version immutability a matter of comparing and checking documents.
+
+Validation messages are Vietnamese (`errors_from_validation`), keyed by the field path
+("fees.2.amount_vnd"), so a bad import row points at the exact cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .constants import (
+    Channel,
+    FeeKind,
+    Level,
+    OnlineLevel,
+    Requirement,
+    ReuseSource,
+    TimeUnit,
+)
+from .models import PROCEDURE_CODE_RE
+
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=True)
+
+
+class TimeItem(BaseModel):
+    """Thời hạn giải quyết for one channel (or every channel) and optionally one case."""
+
+    model_config = _STRICT
+    channel: Channel | None = None
+    case: str = Field("", max_length=500)
+    amount: int = Field(ge=0, le=3650)
+    unit: TimeUnit = TimeUnit.WORKING_DAYS
+    # Same-day settlement cut-off: received after it, settled the next working day.
+    cutoff: dt.time | None = None
+    note: str = Field("", max_length=2000)
+
+
+class FeeItem(BaseModel):
+    """One fee or charge line (phí, lệ phí): amount in whole đồng, the law that sets it."""
+
+    model_config = _STRICT
+    kind: FeeKind = FeeKind.CHARGE
+    name: str = Field(min_length=1, max_length=500)
+    channel: Channel | None = None
+    # None = not known yet (e.g. the provincial People's Council sets it and it is not filled in).
+    amount_vnd: int | None = Field(default=None, ge=0)
+    unit: str = Field("", max_length=200)
+    basis: str = Field("", max_length=500)
+    online_amount_vnd: int | None = Field(default=None, ge=0)
+    online_reduction_basis: str = Field("", max_length=500)
+    exemptions: str = Field("", max_length=2000)
+    note: str = Field("", max_length=2000)
+
+
+class ComponentItem(BaseModel):
+    """Thành phần hồ sơ."""
+
+    model_config = _STRICT
+    code: str = Field("", max_length=60)
+    name: str = Field(min_length=1, max_length=2000)
+    originals: int = Field(0, ge=0, le=100)
+    copies: int = Field(0, ge=0, le=100)
+    requirement: Requirement = Requirement.REQUIRED
+    condition: str = Field("", max_length=1000)
+    # The law prescribes a form (mẫu đơn, tờ khai) for this component …
+    form_required: bool = False
+    # … and this is the code of the template file the catalog holds for it.
+    form_template: str = Field("", max_length=60)
+    reuse: ReuseSource = ReuseSource.NONE
+    reuse_source_name: str = Field("", max_length=255)
+
+
+class LegalBasisItem(BaseModel):
+    """Căn cứ pháp lý: a legal document by number, date and issuer."""
+
+    model_config = _STRICT
+    number: str = Field(min_length=1, max_length=100)
+    title: str = Field("", max_length=1000)
+    issued_on: dt.date | None = None
+    issuer: str = Field("", max_length=255)
+
+
+class ProcedureContent(BaseModel):
+    """Everything a published procedure says, for one version."""
+
+    model_config = _STRICT
+    code: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1, max_length=1000)
+    field_code: str = Field(min_length=1, max_length=40)
+    field_name: str = Field("", max_length=255)
+    level: Level
+    is_province_specific: bool = False
+    online_level: OnlineLevel = OnlineLevel.NONE
+    channels: list[Channel] = Field(default_factory=list)
+    subjects: str = Field("", max_length=2000)
+    steps: str = Field("", max_length=20000)
+    conditions: str = Field("", max_length=20000)
+    result_name: str = Field("", max_length=1000)
+    result_validity: str = Field("", max_length=255)
+    eform: dict[str, Any] | None = None
+    is_lien_thong: bool = False
+    lien_thong_agencies: str = Field("", max_length=1000)
+    times: list[TimeItem] = Field(default_factory=list)
+    fees: list[FeeItem] = Field(default_factory=list)
+    components: list[ComponentItem] = Field(default_factory=list)
+    legal_bases: list[LegalBasisItem] = Field(default_factory=list)
+    decision_number: str = Field("", max_length=100)
+    decision_date: dt.date | None = None
+    decision_issuer: str = Field("", max_length=255)
+    effective_from: dt.date | None = None
+    note: str = Field("", max_length=5000)
+
+    @field_validator("code")
+    @classmethod
+    def _code_format(cls, value: str) -> str:
+        if not PROCEDURE_CODE_RE.match(value):
+            raise ValueError("procedure_code")
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _channels_unique(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+    def as_document(self) -> dict[str, Any]:
+        """The JSON-ready document (dates as ISO strings), as export writes it."""
+        return self.model_dump(mode="json")
+
+
+def _message(error: dict) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "missing":
+        return _("This value is required.")
+    if kind == "extra_forbidden":
+        return _("Unknown field.")
+    if kind in {"string_too_short"} and ctx.get("min_length") == 1:
+        return _("This value is required.")
+    if kind == "string_too_long":
+        return _("At most %(n)s characters.") % {"n": ctx.get("max_length")}
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return _("Must be a whole number.")
+    if kind in {"greater_than_equal"}:
+        return _("Must be at least %(n)s.") % {"n": ctx.get("ge")}
+    if kind in {"less_than_equal"}:
+        return _("Must be at most %(n)s.") % {"n": ctx.get("le")}
+    if kind == "enum" or kind == "literal_error":
+        return _("Must be one of: %(values)s.") % {"values": ctx.get("expected", "")}
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("Not a valid date (YYYY-MM-DD).")
+    if kind.startswith("time"):
+        return _("Not a valid time (HH:MM).")
+    if kind.startswith("bool"):
+        return _("Must be yes or no.")
+    if kind in {"list_type", "dict_type", "model_type"}:
+        return _("Wrong kind of value.")
+    if kind == "value_error" and "procedure_code" in str(error.get("msg", "")):
+        return _("A procedure code looks like 1.001193 (N.NNNNNN).")
+    return _("Invalid value.")
+
+
+def errors_from_validation(exc: ValidationError) -> dict[str, list[str]]:
+    """Pydantic's errors as {"fees.2.amount_vnd": ["Phải là số nguyên."]}, in Vietnamese."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors():
+        path = ".".join(str(part) for part in error["loc"]) or "__all__"
+        errors.setdefault(path, []).append(_message(error))
+    return errors
+
+
+def content_parse(data: dict[str, Any]) -> ProcedureContent:
+    """Validate a document; raise InvalidInput with per-field Vietnamese messages."""
+    from motcua.core.errors import InvalidInput
+
+    try:
+        return ProcedureContent.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(
+            _("The procedure content has errors."), errors=errors_from_validation(exc)
+        ) from exc
