@@ -36,6 +36,16 @@ test: $(STAMP) browser
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# Benchmarks run on PostgreSQL (the production engine), in a throw-away database.
+BENCH_DB ?= motcua_bench_$(shell date +%s)
+PGHOST ?= 127.0.0.1
+bench: $(STAMP)
+	@createdb -h $(PGHOST) -U postgres $(BENCH_DB)
+	@trap 'dropdb -h $(PGHOST) -U postgres --if-exists $(BENCH_DB)' EXIT; \
+	export DATABASE_URL=postgres://postgres@$(PGHOST):5432/$(BENCH_DB); \
+	$(BIN)/python manage.py migrate --no-input -v0 && \
+	$(BIN)/python manage.py bench_catalog_search --procedures 10000
+
 lint: $(STAMP)
 	$(BIN)/ruff check --fix src
 	$(BIN)/ruff format src

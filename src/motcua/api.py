@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from motcua.accounts.api import router as accounts_router
+from motcua.catalog.api import router as catalog_router
 from motcua.core.errors import DomainError
 from motcua.organizations.api import router as organizations_router
 from motcua.territory.api import router as territory_router
@@ -33,3 +34,4 @@ def domain_error(request: HttpRequest, exc: DomainError):
 api.add_router("/territory", territory_router, tags=["territory"])
 api.add_router("/agencies", organizations_router, tags=["agencies"])
 api.add_router("/", accounts_router, tags=["officials"])
+api.add_router("/catalog", catalog_router)

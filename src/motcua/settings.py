@@ -85,7 +85,9 @@ INSTALLED_APPS = [
     "motcua.organizations",
     "motcua.accounts",
     "motcua.catalog",
+    "motcua.portal",
     "motcua.demo",
+    "motcua.simulators.national_portal",
 ]
 
 MIDDLEWARE = [
@@ -215,3 +217,8 @@ LOGGING = {
 
 # Domain settings.
 MOTCUA_DEMO_PROVINCE_CODE = envint("MOTCUA_DEMO_PROVINCE_CODE", 82)
+
+# External systems: simulators are mounted under /sim/ for the demo and tests; production turns
+# them off and points each adapter at the real system.
+SIMULATORS_ENABLED = envbool("SIMULATORS_ENABLED", True)
+NATIONAL_PORTAL_URL = envstr("NATIONAL_PORTAL_URL", "http://127.0.0.1:8000/sim/dvcqg")

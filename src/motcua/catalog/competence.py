@@ -60,15 +60,17 @@ class CompetenceIndex:
 
     agencies: dict[int, Agency] = field(default_factory=dict)
     commune_pc: dict[int, Agency] = field(default_factory=dict)
+    commune_names: dict[int, str] = field(default_factory=dict)
     rules: dict[int, dict[int | None, CompetenceRule]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, procedures: list[Procedure] | None = None) -> CompetenceIndex:
         index = cls()
-        for agency in Agency.objects.filter(is_active=True).select_related("province"):
+        for agency in Agency.objects.filter(is_active=True).select_related("province", "commune"):
             index.agencies[agency.pk] = agency
             if agency.kind == AgencyKind.COMMUNE_PC and agency.commune_id:
                 index.commune_pc.setdefault(agency.commune_id, agency)
+                index.commune_names[agency.commune_id] = agency.commune.name
         rules = CompetenceRule.objects.select_related("commune").prefetch_related("desks")
         if procedures is not None:
             rules = rules.filter(procedure__in=procedures)

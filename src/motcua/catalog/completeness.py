@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, SchemaError
 
-from motcua.territory.models import Commune
-
 from .competence import CompetenceIndex
 from .constants import Channel, OnlineLevel, Requirement
 from .content import ProcedureContent
@@ -199,11 +197,7 @@ def competence_gaps(procedure_id: int, index: CompetenceIndex) -> list[Gap]:
         if resolution.competence is None:
             problems.setdefault(resolution.problem, []).append(commune_id)
     gaps = []
-    names = dict(
-        Commune.objects.filter(
-            pk__in=[c for ids in problems.values() for c in ids if c]
-        ).values_list("pk", "name")
-    )
+    names = index.commune_names
     for problem, communes in problems.items():
         where = ", ".join(names.get(c, "") for c in communes if c) or _("the whole province")
         gaps.append(

@@ -461,8 +461,10 @@ def competence_rule_set(
         errors["desks"] = [
             _("Not a one-stop desk or unit: %(names)s.") % {"names": ", ".join(bad_desks)}
         ]
-    if agency is not None and agency.kind in {AgencyKind.DESK, AgencyKind.UNIT}:
-        errors["agency"] = [_("A desk or an internal unit cannot be the competent agency.")]
+    # A unit may settle (e.g. the land registration office under its department); a desk only
+    # receives.
+    if agency is not None and agency.kind in {AgencyKind.DESK, AgencyKind.ONE_STOP_UNIT}:
+        errors["agency"] = [_("A one-stop desk or unit receives dossiers; it cannot be competent.")]
     if errors:
         raise InvalidInput(_("The competence rule has errors."), errors=errors)
     with transaction.atomic():

@@ -35,8 +35,17 @@ class MotCuaAdminSite(admin.AdminSite):
     index_title = _("Provincial one-stop system administration")
     login_form = AdminLoginForm
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Pages that belong to no single model (a report, an export): an app's admin module
+        # appends `path()`s here, each view asking `can` itself.
+        self.extra_urls: list = []
+
     def has_permission(self, request) -> bool:
         return _may_administer(request.user)
+
+    def get_urls(self):
+        return [*self.extra_urls, *super().get_urls()]
 
 
 site = MotCuaAdminSite(name="admin")

@@ -16,6 +16,7 @@ from motcua.territory.models import Commune, Province
 from motcua.territory.services import territory_load
 
 from . import data
+from .catalog import catalog_build
 
 SUPERUSER = "admin"
 
@@ -155,6 +156,7 @@ def demo_setup() -> list[Login]:
         admin = _superuser()
         if not Agency.objects.filter(code=data.ROOT["code"]).exists():
             _build(admin)
+        catalog_build(admin)
     return demo_logins()
 
 

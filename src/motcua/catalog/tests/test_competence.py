@@ -132,7 +132,7 @@ def test_bad_rules_are_refused(catalog_admin, procedures, kwargs, field):
     assert not procedures["birth"].competence_rules.exists()
 
 
-def test_desk_and_unit_cannot_be_competent(catalog_admin, tree, procedures):
+def test_desk_cannot_be_competent(catalog_admin, tree, procedures):
     with pytest.raises(InvalidInput):
         competence_rule_set(
             actor=catalog_admin,

@@ -1,0 +1,1 @@
+"""Cổng thông tin cho người dân: the citizen-facing pages (procedure catalog). Views only."""

@@ -1,0 +1,35 @@
+"""Mounted at sim/dvcqg/ by motcua.urls; empty unless settings.SIMULATORS_ENABLED.
+
+Deciding here keeps the project's URLconf to one include line, and a production install
+(SIMULATORS_ENABLED=false) serves no simulator route at all.
+"""
+
+from django.conf import settings
+from django.urls import path
+
+from . import views
+
+app_name = "sim_national_portal"
+
+urlpatterns = (
+    [
+        path(
+            "api/v1/submitting/formality/list-all-public-formality-by-citizen",
+            views.formality_list,
+            name="formality_list",
+        ),
+        path(
+            "api/v1/configuring/formality/get-formality-by-citizen",
+            views.formality_get,
+            name="formality_get",
+        ),
+        path(
+            "api/v1/configuring/province-vn/list-by-citizen",
+            views.province_list,
+            name="province_list",
+        ),
+        path("_control", views.control, name="control"),
+    ]
+    if settings.SIMULATORS_ENABLED
+    else []
+)
