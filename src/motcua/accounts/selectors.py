@@ -82,3 +82,12 @@ def audit_list(
     if action:
         entries = entries.filter(action=action)
     return entries.order_by("-at", "-pk")
+
+
+def users_by_username(usernames: list[str]) -> tuple[list[User], list[str]]:
+    """The accounts named, in the order given (repeats dropped), and the names that match none."""
+    names = list(dict.fromkeys(usernames))
+    found = {
+        u.username: u for u in User.objects.filter(username__in=names).select_related("agency")
+    }
+    return [found[n] for n in names if n in found], [n for n in names if n not in found]

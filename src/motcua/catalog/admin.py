@@ -34,6 +34,7 @@ from motcua.accounts.admin_base import ScopedAdmin, ServiceForm
 from motcua.accounts.authz import can
 from motcua.accounts.constants import Action
 from motcua.accounts.models import User
+from motcua.accounts.selectors import users_by_username
 from motcua.core.admin_site import site
 from motcua.core.errors import DomainError, NotFound
 
@@ -58,8 +59,15 @@ from .models import (
     PublicService,
 )
 from .permissions import catalog_scope
-from .selectors import catalog_health, full_online_list_get, procedure_search, version_in_force
+from .selectors import (
+    catalog_health,
+    full_online_list_get,
+    procedure_search,
+    version_gaps,
+    version_in_force,
+)
 from .services import (
+    RULE_FIELDS,
     competence_rule_delete,
     competence_rule_set,
     form_template_save,
@@ -69,7 +77,6 @@ from .services import (
     public_service_withdraw,
     version_abolish,
     version_approve,
-    version_gaps,
     version_publish,
     version_resume,
     version_suspend,
@@ -577,17 +584,7 @@ class CompetenceRuleAdmin(CatalogAdmin):
     list_select_related = ["procedure", "commune", "agency"]
     search_fields = ["procedure__code", "procedure__name", "agency__name", "commune__name"]
     autocomplete_fields = ["procedure", "commune", "agency", "delegated_by", "desks"]
-    fields = [
-        "procedure",
-        "commune",
-        "mode",
-        "agency",
-        "authority",
-        "delegated_by",
-        "delegation_basis",
-        "receiving",
-        "desks",
-    ]
+    fields = ["procedure", *RULE_FIELDS, "desks"]
     actions = ["delete_rules"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -775,14 +772,10 @@ class PublicServiceForm(SetForm):
 
     def clean_officials(self) -> list[User]:
         words = re.split(r"[\s,;]+", self.cleaned_data["officials"])
-        names = list(dict.fromkeys(word for word in words if word))
-        users = {
-            u.username: u for u in User.objects.filter(username__in=names).select_related("agency")
-        }
-        unknown = [n for n in names if n not in users]
+        users, unknown = users_by_username([word for word in words if word])
         if unknown:
             raise forms.ValidationError(_("Unknown users: %(u)s.") % {"u": ", ".join(unknown)})
-        return [users[n] for n in names]
+        return users
 
 
 @admin.register(PublicService, site=site)

@@ -19,7 +19,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from motcua.accounts.authz import require
 from motcua.accounts.constants import Action
-from motcua.accounts.models import User
+from motcua.accounts.selectors import users_by_username
 from motcua.core.errors import InvalidInput, NotFound
 from motcua.organizations.models import Agency
 from motcua.organizations.selectors import agency_get_by_code
@@ -503,7 +503,7 @@ def list_versions(request, code: str):
 def get_version(request, code: str, number: int):
     """A version's document and what the completeness gate finds missing in it."""
     version = _version(_managed_procedure(request.user, code), number)
-    version.gaps = [gap.as_dict() for gap in services.version_gaps(version)]
+    version.gaps = [gap.as_dict() for gap in selectors.version_gaps(version)]
     return version
 
 
@@ -579,11 +579,7 @@ def declare_public_service(request, payload: PublicServiceIn):
     # The service asks the same; asked first here so that only a catalog manager learns which
     # usernames exist.
     require(request.user, Action.CATALOG_MANAGE, procedure)
-    usernames = list(dict.fromkeys(payload.officials))
-    officials = {
-        u.username: u for u in User.objects.filter(username__in=usernames).select_related("agency")
-    }
-    unknown = [name for name in usernames if name not in officials]
+    officials, unknown = users_by_username(payload.officials)
     if unknown:
         raise InvalidInput(
             _("The request has errors."),
@@ -594,7 +590,7 @@ def declare_public_service(request, payload: PublicServiceIn):
         procedure=procedure,
         agency=_agency(payload.agency, "agency"),
         channel=payload.channel,
-        officials=[officials[name] for name in usernames],
+        officials=officials,
     )
     return Status(201, service)
 

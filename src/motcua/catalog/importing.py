@@ -160,17 +160,15 @@ class Source:
 
 
 def _choice(key: str, raw: str) -> str:
-    enum = CHOICES[key]
-    wanted = fold(raw)
-    for value, label in enum.choices:
-        if wanted in {fold(value), fold(str(label))}:
-            return value
+    """The choice value for a cell holding its code or its label (Vietnamese or English)."""
     from django.utils import translation
 
-    with translation.override("vi"):
-        for value, label in enum.choices:
-            if wanted == fold(str(label)):
-                return value
+    wanted = fold(raw)
+    for value, label in CHOICES[key].choices:
+        with translation.override("vi"):
+            vietnamese = fold(str(label))
+        if wanted in {fold(value), fold(str(label)), vietnamese}:
+            return value
     return raw  # left as typed: validation reports it
 
 

@@ -86,7 +86,13 @@ def procedure_public_get(code: str, on: dt.date | None = None) -> PublicProcedur
         raise NotFound(code)
     version = (
         ProcedureVersion.objects.select_related("field")
-        .prefetch_related("times", "fees", "legal_bases", Prefetch("components__form_template"))
+        .prefetch_related(
+            "times",
+            "fees",
+            "legal_bases",
+            # The page links the files; their bytes (up to 10 MB each) stay in the database.
+            Prefetch("components__form_template", queryset=FormTemplate.objects.defer("content")),
+        )
         .get(pk=version.pk)
     )
     upcoming = (
@@ -294,8 +300,12 @@ def catalog_health(*, only_gaps: bool = False) -> Health:
     return Health(rows)
 
 
+def version_gaps(version: ProcedureVersion) -> list[completeness.Gap]:
+    """The completeness gate's findings for one version."""
+    content = ProcedureContent.model_validate(version.document)
+    return completeness.gaps(version.procedure_id, content)
+
+
 def version_gaps_codes(version: ProcedureVersion) -> set[str]:
     """The codes of the gaps the gate finds in `version` (tests and the API use them)."""
-    from .services import version_gaps
-
     return {gap.code for gap in version_gaps(version)}

@@ -54,6 +54,7 @@ from .models import (
     PublicService,
 )
 from .permissions import catalog_scope
+from .selectors import version_gaps, version_in_force
 
 MANAGE = Action.CATALOG_MANAGE
 
@@ -226,12 +227,6 @@ def _gap_error(found: list[completeness.Gap]) -> InvalidInput:
     )
 
 
-def version_gaps(version: ProcedureVersion) -> list[completeness.Gap]:
-    """The completeness gate's findings for one version."""
-    content = ProcedureContent.model_validate(version.document)
-    return completeness.gaps(version.procedure_id, content)
-
-
 def _transition(
     version: ProcedureVersion, old: set[str], new: str, **changes: Any
 ) -> ProcedureVersion:
@@ -278,8 +273,6 @@ def version_approve(*, actor, version: ProcedureVersion) -> ProcedureVersion:
 
 def _refresh_procedure(procedure: Procedure) -> None:
     """Copy the listing columns from the version in force today (or the latest published)."""
-    from .selectors import version_in_force
-
     current = version_in_force(procedure) or (
         procedure.versions.filter(status__in=FROZEN_STATUSES).order_by("-effective_from").first()
     )
@@ -593,8 +586,6 @@ def public_service_declare(
     foundation's `can()` decides reception like any other right; withdrawing the service revokes
     exactly these grants.
     """
-    from .selectors import version_in_force
-
     require(actor, MANAGE, procedure)
     officials = list(officials)
     errors: dict[str, list[str]] = {}

@@ -6,7 +6,6 @@ render. All pages work without JavaScript: search, filters and the commune picke
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -14,7 +13,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from motcua.catalog.competence import CompetenceIndex, Resolution
@@ -29,6 +27,7 @@ from motcua.catalog.selectors import (
     procedure_public_get,
     procedure_search,
 )
+from motcua.catalog.views import form_template_response
 from motcua.core.errors import NotFound
 from motcua.organizations.models import Agency
 from motcua.territory.models import Commune
@@ -246,23 +245,6 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _ascii_fallback(file_name: str) -> str:
-    text = file_name.replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return text.replace('"', "").replace("\\", "").strip() or "download"
-
-
-def _attachment(file_name: str) -> str:
-    """Content-Disposition for a download: RFC 5987 `filename*` plus an ASCII `filename`."""
-    header = content_disposition_header(True, file_name)
-    if "filename*=" in header:
-        # Old clients ignore filename*; give them the name without diacritics (RFC 6266 §4.3).
-        header = header.replace(
-            "attachment;", f'attachment; filename="{_ascii_fallback(file_name)}";'
-        )
-    return header
-
-
 @require_safe
 def form_template_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Tải mẫu đơn, tờ khai: the template file as stored, as an attachment."""
@@ -270,13 +252,7 @@ def form_template_download(request: HttpRequest, pk: int) -> HttpResponse:
         template = form_template_get(pk)
     except NotFound:
         raise Http404(str(pk)) from None
-    body = bytes(template.content)
-    response = HttpResponse(body, content_type=template.content_type)
-    response["Content-Disposition"] = _attachment(template.file_name)
-    response["Content-Length"] = str(len(body))
-    # Templates may be HTML: never let one run as a page of this site.
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return form_template_response(template)
 
 
 def _export_url(decision_pk: int) -> str:

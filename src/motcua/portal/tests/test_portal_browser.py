@@ -4,7 +4,6 @@ Set MOTCUA_SCREENSHOTS=1 to refresh docs/screenshots/catalog-list.png and catalo
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,31 +12,8 @@ from .conftest import build_catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WIDTH = 390
 SCREENSHOTS = Path(__file__).resolve().parents[4] / "docs" / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop; Django must allow ORM calls beside it.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
