@@ -909,7 +909,7 @@ def health_view(request):
     """Every procedure against the completeness gate: how far the province is from 100%."""
     only_gaps = request.GET.get("gaps") == "1"
     health = catalog_health()
-    rows = [row for row in health.rows if row.gaps or not only_gaps]
+    rows = health.with_gaps if only_gaps else health.rows
     context = {
         **site.each_context(request),
         "title": _("Catalog health"),

@@ -648,7 +648,7 @@ def get_health(request, only_gaps: bool = True):
     """Every procedure checked against the completeness gate: totals and what is missing."""
     require(request.user, Action.CATALOG_MANAGE, catalog_scope())
     health = selectors.catalog_health()
-    rows = [r for r in health.rows if r.gaps or not only_gaps]
+    rows = health.with_gaps if only_gaps else health.rows
     return {
         "total": health.total,
         "complete": health.complete,

@@ -241,11 +241,15 @@ class Health:
         return sum(1 for r in self.rows if r.procedure.is_published)
 
     @property
+    def with_gaps(self) -> list[HealthRow]:
+        return [r for r in self.rows if r.gaps]
+
+    @property
     def percent(self) -> float:
         return round(100 * self.complete / self.total, 1) if self.total else 100.0
 
 
-def catalog_health(*, only_gaps: bool = False) -> Health:
+def catalog_health() -> Health:
     """Every procedure's gaps, checked on the version that matters.
 
     The version being edited if there is one (what will be published next), else the version
@@ -295,8 +299,7 @@ def catalog_health(*, only_gaps: bool = False) -> Health:
                     )
                 )
             row = HealthRow(procedure, version, found)
-        if not only_gaps or row.gaps:
-            rows.append(row)
+        rows.append(row)
     return Health(rows)
 
 
