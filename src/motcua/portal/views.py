@@ -12,11 +12,12 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from motcua.catalog.competence import CompetenceIndex, Resolution
 from motcua.catalog.constants import Channel, Level, OnlineLevel
+from motcua.catalog.exports import full_online_list_xlsx
 from motcua.catalog.models import Fee, ProcedureVersion, ProcessingTime
 from motcua.catalog.selectors import (
     competent_agency_list,
@@ -27,7 +28,7 @@ from motcua.catalog.selectors import (
     procedure_public_get,
     procedure_search,
 )
-from motcua.catalog.views import form_template_response
+from motcua.catalog.views import form_template_response, xlsx_response
 from motcua.core.errors import NotFound
 from motcua.organizations.models import Agency
 from motcua.territory.models import Commune
@@ -255,16 +256,6 @@ def form_template_download(request: HttpRequest, pk: int) -> HttpResponse:
     return form_template_response(template)
 
 
-def _export_url(decision_pk: int) -> str:
-    """The .xlsx export of the full-online list, if the admin side provides it (`?id=`)."""
-    for name in ("catalog_full_online_export", "admin:catalog_full_online_export"):
-        try:
-            return f"{reverse(name)}?{urlencode({'id': decision_pk})}"
-        except NoReverseMatch:
-            continue
-    return ""
-
-
 @require_safe
 def full_online(request: HttpRequest) -> HttpResponse:
     """Danh mục DVC trực tuyến toàn trình: the province's latest approved list (R25)."""
@@ -278,6 +269,19 @@ def full_online(request: HttpRequest) -> HttpResponse:
         {
             "decision": decision,
             "procedures": list(decision.procedures.all()) if decision else [],
-            "export_url": _export_url(decision.pk) if decision else "",
+            "export_url": reverse("portal:full_online_export", args=[decision.pk])
+            if decision
+            else "",
         },
     )
+
+
+@require_safe
+def full_online_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full-online list as the decision's annex (.xlsx): public, like the decision."""
+    try:
+        decision = full_online_list_get(pk)
+    except NotFound:
+        raise Http404(str(pk)) from None
+    filename = f"danh-muc-toan-trinh-{decision.decision_number}.xlsx".replace("/", "-")
+    return xlsx_response(full_online_list_xlsx(decision), filename)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from motcua.catalog.services import full_online_list_create
 
@@ -59,7 +61,7 @@ def test_without_a_list_says_so(client, db):
     assert not Page(response).select("table")
 
 
-def test_links_the_xlsx_export_of_that_decision(client, catalog, catalog_admin):
+def test_links_a_public_xlsx_export_of_that_decision(client, catalog, catalog_admin):
     decision = full_online_list_create(
         actor=catalog_admin,
         decision_number="250/QĐ-UBND",
@@ -68,6 +70,14 @@ def test_links_the_xlsx_export_of_that_decision(client, catalog, catalog_admin):
         procedures=[catalog.birth],
     )
     response = client.get(URL)
-    assert response.context["export_url"] == (
-        f"{reverse('admin:catalog_full_online_export')}?id={decision.pk}"
+    export_url = reverse("portal:full_online_export", args=[decision.pk])
+    assert response.context["export_url"] == export_url
+    # Citizens are not logged in: the annex of a public decision is public.
+    download = client.get(export_url)
+    assert download.status_code == 200
+    book = load_workbook(io.BytesIO(download.content))
+    cells = [c for row in book.active.iter_rows(values_only=True) for c in row if c]
+    assert "1.001193" in cells
+    assert (
+        client.get(reverse("portal:full_online_export", args=[decision.pk + 1])).status_code == 404
     )
