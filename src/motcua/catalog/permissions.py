@@ -11,7 +11,15 @@ from __future__ import annotations
 from motcua.accounts.authz import Scope, scope_of
 from motcua.organizations.models import Agency, AgencyKind
 
-from .models import CompetenceRule, Procedure, ProcedureVersion, PublicService
+from .models import (
+    CompetenceRule,
+    FormTemplate,
+    FullOnlineList,
+    LifeEvent,
+    Procedure,
+    ProcedureVersion,
+    PublicService,
+)
 
 
 def province_roots() -> tuple[tuple[int, str], ...]:
@@ -60,3 +68,11 @@ def _scope_of_service(target: PublicService) -> Scope:
         field_id=base.field_id,
         procedure_id=base.procedure_id,
     )
+
+
+@scope_of.register(FormTemplate)
+@scope_of.register(LifeEvent)
+@scope_of.register(FullOnlineList)
+def _scope_of_catalog_wide(target) -> Scope:
+    # Shared by every procedure: managed at the province level, like a new procedure.
+    return catalog_scope()

@@ -99,3 +99,28 @@ def test_catalog_admin_of_another_province_cannot_write(make_official, other_tre
     # Both provinces' roots are catalog roots on a shared installation: the catalog is the
     # installation's, so a province-level catalog admin of either tree may manage it.
     version_approve(actor=stranger, version=birth_ready)
+
+
+def test_catalog_wide_objects_are_scoped_to_the_province(
+    make_official, tree, fields_and_procedures, catalog_admin, birth_form
+):
+    from motcua.accounts.authz import can
+    from motcua.accounts.constants import Action
+    from motcua.catalog.services import life_event_save
+
+    event = life_event_save(actor=catalog_admin, code="khai-sinh", name="Khai sinh")
+    decision = full_online_list_create(
+        actor=catalog_admin,
+        decision_number="1/QĐ-UBND",
+        decision_date="2026-01-01",
+        issuer="UBND tỉnh",
+        procedures=[fields_and_procedures["birth"]],
+    )
+    civil_only = make_official(
+        "civil_only",
+        tree["dept"],
+        [("catalog_admin", tree["root"], True, fields_and_procedures["civil"])],
+    )
+    for target in (birth_form, event, decision):
+        assert can(catalog_admin, Action.CATALOG_MANAGE, target)
+        assert not can(civil_only, Action.CATALOG_MANAGE, target)
