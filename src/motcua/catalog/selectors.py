@@ -36,7 +36,8 @@ from .models import (
     ProcedureVersion,
 )
 
-_CODE_LIKE = re.compile(r"^[\d.]+$")
+# A national code or its prefix (1.001193, 2.000), or a localized code (1.001193.H20).
+_CODE_LIKE = re.compile(r"^\d(\.[\dA-Z]*)*$")
 
 
 def today() -> dt.date:
@@ -142,10 +143,11 @@ def procedure_search(
     folded = fold(text)
     if not folded:
         return qs.order_by("field__name", "name")
-    if _CODE_LIKE.match(folded):
+    code = text.upper()
+    if _CODE_LIKE.match(code):
         return (
-            qs.filter(code__startswith=folded)
-            .annotate(rank=Case(When(code=folded, then=Value(100)), default=Value(90)))
+            qs.filter(code__startswith=code)
+            .annotate(rank=Case(When(code=code, then=Value(100)), default=Value(90)))
             .order_by("-rank", "code")
         )
     for word in folded.split():

@@ -101,3 +101,18 @@ def test_unpublished_procedures_are_not_found_by_citizens(catalog_admin, birth_f
 def test_search_costs_one_query(catalog, django_assert_num_queries):
     with django_assert_num_queries(1):
         list(procedure_search(query="dang ky", field_code="G15-TP07"))
+
+
+def test_localized_code_is_found_as_typed_or_in_lower_case(catalog_admin, birth_form, catalog):
+    from motcua.catalog.constants import CompetentMode as Mode
+
+    version = version_save(
+        actor=catalog_admin,
+        content=document(code="1.001193.H20", name="Đăng ký khai sinh (Đồng Tháp)"),
+    )
+    competence_rule_set(actor=catalog_admin, procedure=version.procedure, mode=Mode.LOCAL_COMMUNE)
+    version_approve(actor=catalog_admin, version=version)
+    version_publish(actor=catalog_admin, version=version)
+    assert codes(query="1.001193.H20") == ["1.001193.H20"]
+    assert codes(query="1.001193.h20") == ["1.001193.H20"]
+    assert codes(query="1.001193") == ["1.001193", "1.001193.H20"]
