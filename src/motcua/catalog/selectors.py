@@ -28,6 +28,7 @@ from .competence import CompetenceIndex
 from .constants import FROZEN_STATUSES, OPEN_STATUSES, CompetentMode, VersionStatus
 from .content import ProcedureContent
 from .models import (
+    CompetenceRule,
     Field,
     FormTemplate,
     FullOnlineList,
@@ -135,10 +136,7 @@ def procedure_search(
     if life_event:
         qs = qs.filter(life_events__code=life_event)
     if agency is not None:
-        condition = Q(competence_rules__agency=agency)
-        if agency.kind == AgencyKind.COMMUNE_PC:
-            condition |= Q(competence_rules__mode=CompetentMode.LOCAL_COMMUNE)
-        qs = qs.filter(pk__in=Procedure.objects.filter(condition).values("pk"))
+        qs = qs.filter(pk__in=_settled_by(agency))
     text = query.strip()
     folded = fold(text)
     if not folded:
@@ -188,13 +186,33 @@ def life_event_list() -> QuerySet[LifeEvent]:
     ).filter(published__gt=0)
 
 
-def competent_agency_list() -> QuerySet[Agency]:
-    """Agencies named as competent by some published procedure, for browsing by agency."""
-    return (
-        Agency.objects.filter(competence_rules__procedure__is_published=True, is_active=True)
-        .distinct()
-        .order_by("path")
+def _settled_by(agency: Agency) -> QuerySet[Procedure]:
+    """The procedures `agency` settles: rules naming it, and for a commune's People's Committee
+    the "applicant's commune" rules that apply to its commune (its own rule, or the province
+    default where the commune has none)."""
+    named = Procedure.objects.filter(competence_rules__agency=agency)
+    if agency.kind != AgencyKind.COMMUNE_PC or agency.commune_id is None:
+        return named.values("pk")
+    local = CompetentMode.LOCAL_COMMUNE
+    own = Procedure.objects.filter(
+        competence_rules__commune=agency.commune_id, competence_rules__mode=local
     )
+    default = Procedure.objects.filter(
+        competence_rules__commune__isnull=True, competence_rules__mode=local
+    ).exclude(competence_rules__commune=agency.commune_id)
+    return (named | own | default).values("pk")
+
+
+def competent_agency_list() -> QuerySet[Agency]:
+    """Agencies that settle some published procedure, for browsing by agency: those named in
+    rules, and the communes' People's Committees when a rule leaves it to the applicant's
+    commune."""
+    condition = Q(competence_rules__procedure__is_published=True)
+    if CompetenceRule.objects.filter(
+        mode=CompetentMode.LOCAL_COMMUNE, procedure__is_published=True
+    ).exists():
+        condition |= Q(kind=AgencyKind.COMMUNE_PC, commune__isnull=False)
+    return Agency.objects.filter(condition, is_active=True).distinct().order_by("path")
 
 
 def form_template_get(pk: int) -> FormTemplate:

@@ -116,3 +116,25 @@ def test_localized_code_is_found_as_typed_or_in_lower_case(catalog_admin, birth_
     assert codes(query="1.001193.H20") == ["1.001193.H20"]
     assert codes(query="1.001193.h20") == ["1.001193.H20"]
     assert codes(query="1.001193") == ["1.001193", "1.001193.H20"]
+
+
+def test_commune_filter_follows_that_communes_own_rules(catalog_admin, catalog, tree):
+    from motcua.catalog.models import Procedure
+    from motcua.catalog.selectors import competent_agency_list
+
+    birth = Procedure.objects.get(code="1.001193")
+    # The second commune's births are settled by the department instead.
+    competence_rule_set(
+        actor=catalog_admin,
+        procedure=birth,
+        commune=tree["commune2"].commune,
+        mode=CompetentMode.AGENCY,
+        agency=tree["dept"],
+    )
+    assert "1.001193" in codes(agency=tree["commune"])
+    assert "1.001193" not in codes(agency=tree["commune2"])
+    assert "1.001193" in codes(agency=tree["dept"])
+    # Communes settle the "applicant's commune" procedures, so they are offered for browsing.
+    agencies = set(competent_agency_list())
+    assert {tree["commune"], tree["commune2"], tree["dept"], tree["dept2"]} <= agencies
+    assert tree["desk"] not in agencies
