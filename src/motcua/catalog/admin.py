@@ -21,7 +21,7 @@ from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -49,6 +49,14 @@ from .constants import (
     VersionStatus,
 )
 from .exports import full_online_list_xlsx, health_xlsx
+from .importing import (
+    batch_summary,
+    catalog_export_json,
+    catalog_export_xlsx,
+    catalog_import_apply,
+    catalog_import_from_portal,
+    catalog_import_preview,
+)
 from .models import (
     CompetenceRule,
     FormTemplate,
@@ -61,6 +69,7 @@ from .models import (
 from .permissions import catalog_scope
 from .selectors import (
     catalog_health,
+    catalog_import_get,
     full_online_list_get,
     procedure_search,
     version_gaps,
@@ -81,7 +90,7 @@ from .services import (
     version_resume,
     version_suspend,
 )
-from .views import xlsx_response
+from .views import attachment_header, xlsx_response
 
 MANAGE = Action.CATALOG_MANAGE
 
@@ -928,4 +937,109 @@ def health_export_view(request):
 site.extra_urls += [
     path("catalog/health/", _catalog_page(health_view), name="catalog_health"),
     path("catalog/health.xlsx", _catalog_page(health_export_view), name="catalog_health_export"),
+]
+
+
+# Import and export -----------------------------------------------------------------------------
+
+
+class CatalogImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File (.xlsx or .json)"),
+        required=False,
+        help_text=gettext_lazy(
+            "The catalog workbook (as exported here), our JSON export, or records of the "
+            "national procedure database."
+        ),
+    )
+    codes = forms.CharField(
+        label=gettext_lazy("Or procedure codes to fetch from the national portal"),
+        required=False,
+        help_text=gettext_lazy("Separated by commas or spaces, e.g. 1.001193, 1.000894."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        data["codes"] = [c for c in re.split(r"[\s,;]+", data.get("codes") or "") if c]
+        if not data.get("file") and not data["codes"]:
+            raise forms.ValidationError(_("Choose a file or enter procedure codes."))
+        return data
+
+
+def import_view(request):
+    """Step 1: a file or codes → a checked preview (nothing changes in the catalog yet)."""
+    form = CatalogImportForm(request.POST or None, request.FILES or None)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("file")
+        try:
+            if upload:
+                batch = catalog_import_preview(
+                    actor=request.user, filename=upload.name, content=upload.read()
+                )
+            else:
+                batch = catalog_import_from_portal(
+                    actor=request.user, codes=form.cleaned_data["codes"]
+                )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            errors = getattr(exc, "errors", {})
+        else:
+            return redirect(reverse("admin:catalog_import_batch", args=[batch.pk]))
+    context = {
+        **site.each_context(request),
+        "title": _("Import procedures"),
+        "form": form,
+        "errors": errors,
+    }
+    return TemplateResponse(request, "catalog/import.html", context)
+
+
+def import_batch_view(request, batch_id: int):
+    """Step 2: the diff per procedure; applying saves new drafts, all or nothing."""
+    try:
+        batch = catalog_import_get(batch_id)
+    except NotFound:
+        raise Http404 from None
+    if request.method == "POST":
+        try:
+            versions = catalog_import_apply(actor=request.user, batch=batch)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(n)d procedure(s) saved as new draft versions.") % {"n": len(versions)},
+            )
+            return redirect(reverse("admin:catalog_procedureversion_changelist"))
+        batch = catalog_import_get(batch_id)
+    context = {
+        **site.each_context(request),
+        "title": _("Import preview"),
+        "batch": batch,
+        "summary": batch_summary(batch),
+    }
+    return TemplateResponse(request, "catalog/import_batch.html", context)
+
+
+def export_view(request, fmt: str):
+    """The latest version of every procedure, re-importable (.xlsx or JSON)."""
+    if fmt == "xlsx":
+        return xlsx_response(catalog_export_xlsx(), "danh-muc-tthc.xlsx")
+    response = HttpResponse(catalog_export_json(), content_type="application/json")
+    response["Content-Disposition"] = attachment_header("danh-muc-tthc.json")
+    return response
+
+
+site.extra_urls += [
+    path("catalog/import/", _catalog_page(import_view), name="catalog_import"),
+    path(
+        "catalog/import/<int:batch_id>/",
+        _catalog_page(import_batch_view),
+        name="catalog_import_batch",
+    ),
+    *(
+        path(f"catalog/export.{fmt}", _catalog_page(export_view), {"fmt": fmt}, name=name)
+        for fmt, name in (("xlsx", "catalog_export_xlsx"), ("json", "catalog_export_json"))
+    ),
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Body, File, Form, Router, Schema, Status
@@ -26,14 +27,14 @@ from motcua.organizations.selectors import agency_get_by_code
 from motcua.territory.models import Commune
 from motcua.territory.selectors import commune_get
 
-from . import selectors, services
+from . import importing, selectors, services
 from .competence import CompetenceIndex
 from .constants import AuthorityKind, ReceivingMode
 from .content import ProcedureContent
 from .exports import health_xlsx
 from .models import CompetenceRule, Procedure, ProcedureVersion, PublicService
 from .permissions import catalog_scope
-from .views import form_template_response, xlsx_response
+from .views import attachment_header, form_template_response, xlsx_response
 
 router = Router(tags=["catalog"])
 
@@ -675,3 +676,81 @@ def export_health(request):
     """The health review as a spreadsheet: one row per gap, and the totals."""
     require(request.user, Action.CATALOG_MANAGE, catalog_scope())
     return xlsx_response(health_xlsx(selectors.catalog_health()), "ra-soat-danh-muc-tthc.xlsx")
+
+
+# Import and export -----------------------------------------------------------------------------
+
+
+class ChangeOut(Schema):
+    path: str
+    before: Any = None
+    after: Any = None
+
+
+class ImportRowOut(Schema):
+    code: str
+    name: str
+    status: str
+    base_version: int | None = None
+    changes: list[ChangeOut]
+
+
+class CatalogImportOut(Schema):
+    id: int
+    source: str
+    file_name: str
+    status: str
+    created_at: dt.datetime
+    applied_at: dt.datetime | None = None
+    diff: list[ImportRowOut]
+
+
+class NationalImportIn(Schema):
+    codes: list[str]
+
+
+@router.post("/imports", response={201: CatalogImportOut})
+def import_file(request, file: File[UploadedFile]):
+    """Check an .xlsx, JSON or national-record file: the diff against each procedure's latest
+    version. Nothing changes in the catalog until the import is applied."""
+    batch = importing.catalog_import_preview(
+        actor=request.user, filename=file.name or "", content=file.read()
+    )
+    return Status(201, batch)
+
+
+@router.post("/imports/national", response={201: CatalogImportOut})
+def import_from_national_portal(request, payload: NationalImportIn):
+    """Fetch procedures by code from the national procedure database and check them."""
+    batch = importing.catalog_import_from_portal(actor=request.user, codes=payload.codes)
+    return Status(201, batch)
+
+
+@router.get("/imports/{import_id}", response=CatalogImportOut)
+def get_import(request, import_id: int):
+    require(request.user, Action.CATALOG_MANAGE, catalog_scope())
+    return selectors.catalog_import_get(import_id)
+
+
+@router.post("/imports/{import_id}/apply", response=CatalogImportOut)
+def apply_import(request, import_id: int):
+    """Save every new or changed procedure as a draft version, all or nothing."""
+    batch = selectors.catalog_import_get(import_id)
+    importing.catalog_import_apply(actor=request.user, batch=batch)
+    return selectors.catalog_import_get(import_id)
+
+
+@router.get("/export.json")
+def export_json(request):
+    """The latest version of every procedure as content documents (re-importable)."""
+    require(request.user, Action.CATALOG_MANAGE, catalog_scope())
+    response = HttpResponse(importing.catalog_export_json(), content_type="application/json")
+    response["Content-Disposition"] = attachment_header("danh-muc-tthc.json")
+    return response
+
+
+@router.get("/export.xlsx")
+def export_xlsx(request):
+    """The latest version of every procedure in the import workbook's layout."""
+    require(request.user, Action.CATALOG_MANAGE, catalog_scope())
+    return xlsx_response(importing.catalog_export_xlsx(), "danh-muc-tthc.xlsx")

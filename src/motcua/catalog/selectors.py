@@ -28,6 +28,7 @@ from .competence import CompetenceIndex
 from .constants import FROZEN_STATUSES, OPEN_STATUSES, CompetentMode, VersionStatus
 from .content import ProcedureContent
 from .models import (
+    CatalogImport,
     CompetenceRule,
     Field,
     FormTemplate,
@@ -332,3 +333,11 @@ def version_gaps(version: ProcedureVersion) -> list[completeness.Gap]:
 def version_gaps_codes(version: ProcedureVersion) -> set[str]:
     """The codes of the gaps the gate finds in `version` (tests and the API use them)."""
     return {gap.code for gap in version_gaps(version)}
+
+
+def catalog_import_get(pk: int) -> CatalogImport:
+    """An import batch (preview or applied), for its preview page and the API."""
+    batch = CatalogImport.objects.filter(pk=pk).first()
+    if batch is None:
+        raise NotFound(str(pk))
+    return batch
