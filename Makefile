@@ -45,6 +45,11 @@ bench: $(STAMP)
 	export DATABASE_URL=postgres://postgres@$(PGHOST):5432/$(BENCH_DB); \
 	$(BIN)/python manage.py migrate --no-input -v0 && \
 	$(BIN)/python manage.py bench_catalog_search --procedures 10000
+	@createdb -h $(PGHOST) -U postgres $(BENCH_DB)_d
+	@trap 'dropdb -h $(PGHOST) -U postgres --if-exists $(BENCH_DB)_d' EXIT; \
+	export DATABASE_URL=postgres://postgres@$(PGHOST):5432/$(BENCH_DB)_d; \
+	$(BIN)/python manage.py migrate --no-input -v0 && \
+	$(BIN)/python manage.py bench_dossiers --seconds 15
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix src

@@ -1,0 +1,5 @@
+"""MộtCửa."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

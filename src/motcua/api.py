@@ -10,9 +10,13 @@ from ninja.security import django_auth
 
 from motcua.accounts.api import router as accounts_router
 from motcua.catalog.api import router as catalog_router
+from motcua.core.api import router as calendar_router
 from motcua.core.errors import DomainError
+from motcua.dossiers.api import router as dossiers_router
+from motcua.dossiers.api import tracking_router
 from motcua.organizations.api import router as organizations_router
 from motcua.territory.api import router as territory_router
+from motcua.workflows.api import router as workflows_router
 
 api = NinjaAPI(
     title="MộtCửa API",
@@ -35,3 +39,7 @@ api.add_router("/territory", territory_router, tags=["territory"])
 api.add_router("/agencies", organizations_router, tags=["agencies"])
 api.add_router("/", accounts_router, tags=["officials"])
 api.add_router("/catalog", catalog_router)
+api.add_router("/calendar", calendar_router, tags=["calendar"])
+api.add_router("/workflows", workflows_router, tags=["workflows"])
+api.add_router("/dossiers", dossiers_router)
+api.add_router("/tracking", tracking_router)

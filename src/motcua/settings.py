@@ -85,6 +85,10 @@ INSTALLED_APPS = [
     "motcua.organizations",
     "motcua.accounts",
     "motcua.catalog",
+    "motcua.printing",
+    "motcua.workflows",
+    "motcua.outbox",
+    "motcua.dossiers",
     "motcua.portal",
     "motcua.demo",
     "motcua.simulators.national_portal",
@@ -212,6 +216,9 @@ LOGGING = {
         # Our request middleware logs every request once; runserver's own line would repeat it.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # WeasyPrint logs every stylesheet it parses at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -222,3 +229,23 @@ MOTCUA_DEMO_PROVINCE_CODE = envint("MOTCUA_DEMO_PROVINCE_CODE", 82)
 # them off and points each adapter at the real system.
 SIMULATORS_ENABLED = envbool("SIMULATORS_ENABLED", True)
 NATIONAL_PORTAL_URL = envstr("NATIONAL_PORTAL_URL", "http://127.0.0.1:8000/sim/dvcqg")
+
+# Dossier code (DOMAIN.md decision 3): {agency} electronic identifier, {date} yyMMdd, {seq}.
+DOSSIER_CODE_PATTERN = envstr("DOSSIER_CODE_PATTERN", "{agency}-{date}-{seq:04d}")
+# Public address of the citizen portal, printed as the QR code on every form.
+PUBLIC_BASE_URL = envstr("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Public tracking: look-ups per client address per minute before answering 429.
+TRACKING_RATE_PER_MINUTE = envint("TRACKING_RATE_PER_MINUTE", 30)
+# Accept dossiers of procedures with no active process definition through the built-in one
+# (process → sign → return); False refuses them until the province configures a workflow.
+DOSSIER_DEFAULT_PROCESS = envbool("DOSSIER_DEFAULT_PROCESS", True)
+
+# Background work (Celery). Without a broker, tasks run in-process (the embedded default).
+CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Warn officials about dossiers near their appointment or past a step deadline (R15).
+    "dossier-due-warnings": {"task": "motcua.dossiers.tasks.due_warnings", "schedule": 900.0},
+}

@@ -4,12 +4,14 @@ from django.urls import include, path
 from motcua.api import api
 from motcua.core import views as core_views
 from motcua.core.admin_site import site as admin_site
+from motcua.portal import tracking
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("thu-tuc/", include("motcua.portal.urls")),
+    path("tra-cuu-ho-so/", tracking.tracking, name="tracking"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

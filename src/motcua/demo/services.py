@@ -17,6 +17,7 @@ from motcua.territory.services import territory_load
 
 from . import data
 from .catalog import catalog_build
+from .workflows import workflows_build
 
 SUPERUSER = "admin"
 
@@ -157,6 +158,7 @@ def demo_setup() -> list[Login]:
         if not Agency.objects.filter(code=data.ROOT["code"]).exists():
             _build(admin)
         catalog_build(admin)
+        workflows_build(admin)
     return demo_logins()
 
 

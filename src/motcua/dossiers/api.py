@@ -1,0 +1,560 @@
+"""Dossiers over JSON, at /api/v1/dossiers, and public tracking at /api/v1/tracking.
+
+Every action the officials' pages offer is here, calling the same service with the same
+authorization. Each action carries `version`, the dossier version the caller last saw: when
+someone else acted first the answer is 409 with code "stale" and nothing is applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from motcua.accounts.authz import Scope, require
+from motcua.accounts.constants import Action
+from motcua.accounts.models import User
+from motcua.catalog.selectors import procedure_get
+from motcua.core.errors import InvalidInput, NotFound
+from motcua.organizations.models import Agency
+from motcua.organizations.selectors import agency_get_by_code
+
+from . import selectors, services
+from .documents import dossier_form_pdf, ledger_pdf_for
+from .models import Consultation, Dossier
+
+router = Router(tags=["dossiers"])
+tracking_router = Router(tags=["tracking"])
+
+AgencyRef = int | str
+
+
+def _agency(ref: AgencyRef, field: str) -> Agency:
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        agency = Agency.objects.select_related("province").filter(pk=int(ref)).first()
+        if agency is None:
+            raise InvalidInput(_("Unknown agency."), errors={field: [_("Unknown agency.")]})
+        return agency
+    return agency_get_by_code(ref)
+
+
+def _user(username: str | None, field: str) -> User | None:
+    if not username:
+        return None
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise InvalidInput(_("Unknown official."), errors={field: [_("Unknown official.")]})
+    return user
+
+
+# Schemas ---------------------------------------------------------------------------------------
+
+
+class AgencyBrief(Schema):
+    id: int
+    code: str | None
+    name: str
+
+
+class DossierOut(Schema):
+    id: int
+    code: str
+    external_code: str
+    procedure_code: str
+    procedure_name: str
+    channel: str
+    status: str
+    status_label: str
+    national_status: int
+    outcome: str
+    applicant_name: str
+    applicant_kind: str
+    receiving_agency: AgencyBrief
+    competent_agency: AgencyBrief
+    return_agency: AgencyBrief
+    boundary_free: bool
+    step_key: str
+    step_name: str
+    step_agency: AgencyBrief | None
+    assignee: str | None
+    submitted_at: dt.datetime
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    original_due_at: dt.datetime | None
+    step_due_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    fee_total_vnd: int
+    version: int
+    definition_id: int | None
+
+    @staticmethod
+    def resolve_procedure_code(obj: Dossier) -> str:
+        return obj.procedure.code
+
+    @staticmethod
+    def resolve_procedure_name(obj: Dossier) -> str:
+        return obj.procedure_version.name
+
+    @staticmethod
+    def resolve_status_label(obj: Dossier) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_assignee(obj: Dossier) -> str | None:
+        return obj.assignee.username if obj.assignee_id else None
+
+
+class EventOut(Schema):
+    seq: int
+    at: dt.datetime
+    kind: str
+    action: str
+    actor: str
+    from_status: str
+    to_status: str
+    national_status: int
+    from_step: str
+    to_step: str
+    from_agency: str | None
+    to_agency: str | None
+    minutes_used: int | None
+    step_limit_minutes: int | None
+    timeliness: str
+    note: str
+    data: dict[str, Any]
+
+    @staticmethod
+    def resolve_actor(obj) -> str:
+        return obj.actor_label
+
+    @staticmethod
+    def resolve_from_agency(obj) -> str | None:
+        return obj.from_agency.name if obj.from_agency_id else None
+
+    @staticmethod
+    def resolve_to_agency(obj) -> str | None:
+        return obj.to_agency.name if obj.to_agency_id else None
+
+
+class ApplicantIn(Schema):
+    kind: str = "citizen"
+    name: str
+    id_number: str
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    commune: int | None = None
+
+
+class ComponentInSchema(Schema):
+    name: str
+    code: str = ""
+    originals: int = 0
+    copies: int = 0
+    file_name: str = ""
+
+
+class SubmitIn(Schema):
+    procedure: str
+    applicant: ApplicantIn
+    components: list[ComponentInSchema]
+    channel: str = "online"
+    desk: AgencyRef | None = None
+    form_data: dict[str, Any] = {}
+    summary: str = ""
+    sets: int = 1
+    return_method: str = "desk"
+    external_code: str = ""
+    accept: bool = False
+
+
+class VersionIn(Schema):
+    version: int
+
+
+class RefuseIn(VersionIn):
+    reasons: list[str]
+
+
+class SupplementIn(VersionIn):
+    items: list[str]
+    reason: str
+
+
+class SupplementReceivedIn(VersionIn):
+    components: list[ComponentInSchema] = []
+    note: str = ""
+
+
+class ActIn(VersionIn):
+    action: str
+    note: str = ""
+    next_assignee: str | None = None
+
+
+class AssignIn(VersionIn):
+    assignee: str
+    note: str = ""
+
+
+class PaymentIn(VersionIn):
+    amount_vnd: int
+    note: str = ""
+
+
+class ApologyIn(VersionIn):
+    reason: str
+    new_due_at: dt.datetime
+    agency_at_fault: AgencyRef | None = None
+
+
+class ReturnIn(VersionIn):
+    method: str | None = None
+    note: str = ""
+
+
+class ReasonIn(VersionIn):
+    reason: str
+
+
+class StopIn(ReasonIn):
+    requested_by: str = "agency"
+
+
+class AnswerIn(Schema):
+    opinion: str
+    agrees: bool = True
+
+
+class LetterOut(Schema):
+    id: int
+    sequence: int
+    reason: str
+    original_due_at: dt.datetime
+    new_due_at: dt.datetime
+    agency_at_fault: AgencyBrief
+    step_key: str
+    issued_at: dt.datetime
+
+
+class MappingOut(Schema):
+    status: str
+    label: str
+    national_code: int
+    national_name: str
+
+
+class TrackIn(Schema):
+    code: str
+    factor: str
+
+
+class TrackStepOut(Schema):
+    at: dt.datetime
+    status_name: str
+    agency: str
+
+
+class TrackOut(Schema):
+    code: str
+    procedure: str
+    status_code: int
+    status_name: str
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    held_by: str
+    return_place: str
+    steps: list[TrackStepOut]
+
+
+# Reads -----------------------------------------------------------------------------------------
+
+
+@router.get("", response=list[DossierOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_dossiers(
+    request: HttpRequest,
+    status: str | None = None,
+    agency: int | None = None,
+    mine: bool = False,
+    q: str = "",
+):
+    return selectors.dossiers_list(
+        user=request.user, status=status, agency_id=agency, mine=mine, query=q
+    )
+
+
+@router.get("/status-mapping", response=list[MappingOut])
+def status_mapping(request: HttpRequest):
+    """Our statuses and the national portal's code each one is synced as."""
+    return selectors.status_mapping()
+
+
+@router.get("/ledger.pdf")
+def ledger(request: HttpRequest, agency: str, start: dt.date, end: dt.date):
+    """Sổ theo dõi hồ sơ of a desk for a period (PDF)."""
+    desk = _agency(agency, "agency")
+    require(request.user, Action.DOSSIER_RECEIVE, Scope(agencies=((desk.pk, desk.path),)))
+    if end < start or (end - start).days > 92:
+        raise InvalidInput(
+            _("Choose a period of at most three months."),
+            errors={"end": [_("Choose a period of at most three months.")]},
+        )
+    dossiers = (
+        Dossier.objects.filter(
+            receiving_agency=desk,
+            is_sandbox=False,
+            submitted_at__date__gte=start,
+            submitted_at__date__lte=end,
+        )
+        .select_related("procedure_version", "competent_agency")
+        .prefetch_related("events")
+        .order_by("submitted_at", "pk")
+    )
+    pdf = ledger_pdf_for(desk, dossiers, start=start, end=end)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="so-theo-doi-{start}-{end}.pdf"'
+    return response
+
+
+@router.get("/{int:dossier_id}", response=DossierOut)
+def get_dossier(request: HttpRequest, dossier_id: int):
+    return selectors.dossier_get(user=request.user, pk=dossier_id)
+
+
+@router.get("/{int:dossier_id}/history", response=list[EventOut])
+def history(request: HttpRequest, dossier_id: int):
+    dossier = selectors.dossier_get(user=request.user, pk=dossier_id)
+    return list(selectors.dossier_history(dossier))
+
+
+@router.get("/{int:dossier_id}/forms/{key}.pdf")
+def form(request: HttpRequest, dossier_id: int, key: str):
+    """A printed form of the dossier: receipt, supplement, refusal, apology, stop,
+    control_sheet."""
+    dossier = selectors.dossier_get(user=request.user, pk=dossier_id)
+    pdf = dossier_form_pdf(dossier, key)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-{key}.pdf"'
+    return response
+
+
+# Writes ----------------------------------------------------------------------------------------
+
+
+def _components(items: list[ComponentInSchema]) -> list[services.ComponentIn]:
+    return [services.ComponentIn(**c.dict()) for c in items]
+
+
+@router.post("", response={201: DossierOut})
+def submit(request: HttpRequest, payload: SubmitIn):
+    procedure = procedure_get(payload.procedure)
+    a = payload.applicant
+    dossier = services.dossier_submit(
+        actor=request.user,
+        procedure=procedure,
+        applicant=services.Applicant(
+            kind=a.kind,
+            name=a.name,
+            id_number=a.id_number,
+            phone=a.phone,
+            email=a.email,
+            address=a.address,
+            commune_id=a.commune,
+        ),
+        components=_components(payload.components),
+        channel=payload.channel,
+        desk=_agency(payload.desk, "desk") if payload.desk is not None else None,
+        form_data=payload.form_data,
+        summary=payload.summary,
+        sets=payload.sets,
+        return_method=payload.return_method,
+        external_code=payload.external_code,
+        accept=payload.accept,
+    )
+    # The submitter gets the dossier back even when it is routed beyond what they may view.
+    return Status(201, selectors.dossier_load(dossier.pk))
+
+
+def _target(request: HttpRequest, dossier_id: int) -> Dossier:
+    return selectors.dossier_get(user=request.user, pk=dossier_id)
+
+
+def _out(request: HttpRequest, dossier: Dossier) -> Dossier:
+    return selectors.dossier_get(user=request.user, pk=dossier.pk)
+
+
+@router.post("/{int:dossier_id}/accept", response=DossierOut)
+def accept(request: HttpRequest, dossier_id: int, payload: VersionIn):
+    d = services.dossier_accept(
+        actor=request.user, dossier=_target(request, dossier_id), expected_version=payload.version
+    )
+    return _out(request, d)
+
+
+@router.post("/{int:dossier_id}/refuse", response=DossierOut)
+def refuse(request: HttpRequest, dossier_id: int, payload: RefuseIn):
+    d = services.dossier_refuse(
+        actor=request.user,
+        dossier=_target(request, dossier_id),
+        expected_version=payload.version,
+        reasons=payload.reasons,
+    )
+    return _out(request, d)
+
+
+@router.post("/{int:dossier_id}/supplement-request", response=DossierOut)
+def supplement_request(request: HttpRequest, dossier_id: int, payload: SupplementIn):
+    d = services.dossier_request_supplement(
+        actor=request.user,
+        dossier=_target(request, dossier_id),
+        expected_version=payload.version,
+        items=payload.items,
+        reason=payload.reason,
+    )
+    return _out(request, d)
+
+
+@router.post("/{int:dossier_id}/supplement-received", response=DossierOut)
+def supplement_received(request: HttpRequest, dossier_id: int, payload: SupplementReceivedIn):
+    d = services.dossier_supplement_received(
+        actor=request.user,
+        dossier=_target(request, dossier_id),
+        expected_version=payload.version,
+        components=_components(payload.components),
+        note=payload.note,
+    )
+    return _out(request, d)
+
+
+@router.post("/{int:dossier_id}/act", response=DossierOut)
+def act(request: HttpRequest, dossier_id: int, payload: ActIn):
+    d = services.dossier_act(
+        actor=request.user,
+        dossier=_target(request, dossier_id),
+        expected_version=payload.version,
+        action=payload.action,
+        note=payload.note,
+        next_assignee=_user(payload.next_assignee, "next_assignee"),
+    )
+    return _out(request, d)
+
+
+@router.post("/{int:dossier_id}/assign", response=DossierOut)
+def assign(request: HttpRequest, dossier_id: int, payload: AssignIn):
+    d = services.dossier_assign(
+        actor=request.user,
+        dossier=_target(request, dossier_id),
+        expected_version=payload.version,
+        assignee=_user(payload.assignee, "assignee"),
+        note=payload.note,
+    )
+    return _out(request, d)
+
+
+@router.post("/{int:dossier_id}/payment-request", response=DossierOut)
+def payment_request(request: HttpRequest, dossier_id: int, payload: PaymentIn):
+    d = services.dossier_request_payment(
+        actor=request.user,
+        dossier=_target(request, dossier_id),
+        expected_version=payload.version,
+        amount_vnd=payload.amount_vnd,
+        note=payload.note,
+    )
+    return _out(request, d)
+
+
+@router.post("/{int:dossier_id}/payment-received", response=DossierOut)
+def payment_received(request: HttpRequest, dossier_id: int, payload: VersionIn):
+    d = services.dossier_payment_received(
+        actor=request.user, dossier=_target(request, dossier_id), expected_version=payload.version
+    )
+    return _out(request, d)
+
+
+@router.post("/{int:dossier_id}/apology", response={201: LetterOut})
+def apology(request: HttpRequest, dossier_id: int, payload: ApologyIn):
+    letter = services.dossier_apology_issue(
+        actor=request.user,
+        dossier=_target(request, dossier_id),
+        expected_version=payload.version,
+        reason=payload.reason,
+        new_due_at=payload.new_due_at,
+        agency_at_fault=(
+            _agency(payload.agency_at_fault, "agency_at_fault")
+            if payload.agency_at_fault is not None
+            else None
+        ),
+    )
+    return Status(201, letter)
+
+
+@router.post("/{int:dossier_id}/return", response=DossierOut)
+def return_result(request: HttpRequest, dossier_id: int, payload: ReturnIn):
+    d = services.dossier_return(
+        actor=request.user,
+        dossier=_target(request, dossier_id),
+        expected_version=payload.version,
+        method=payload.method,
+        note=payload.note,
+    )
+    return _out(request, d)
+
+
+@router.post("/{int:dossier_id}/withdraw", response=DossierOut)
+def withdraw(request: HttpRequest, dossier_id: int, payload: ReasonIn):
+    d = services.dossier_withdraw(
+        actor=request.user,
+        dossier=_target(request, dossier_id),
+        expected_version=payload.version,
+        reason=payload.reason,
+    )
+    return _out(request, d)
+
+
+@router.post("/{int:dossier_id}/stop", response=DossierOut)
+def stop(request: HttpRequest, dossier_id: int, payload: StopIn):
+    d = services.dossier_stop(
+        actor=request.user,
+        dossier=_target(request, dossier_id),
+        expected_version=payload.version,
+        reason=payload.reason,
+        requested_by=payload.requested_by,
+    )
+    return _out(request, d)
+
+
+@router.post("/consultations/{int:consultation_id}/answer", response=DossierOut)
+def answer(request: HttpRequest, consultation_id: int, payload: AnswerIn):
+    consultation = Consultation.objects.select_related("unit").filter(pk=consultation_id).first()
+    if consultation is None:
+        raise NotFound(_("Consultation not found."))
+    d = services.dossier_consult_answer(
+        actor=request.user,
+        consultation=consultation,
+        opinion=payload.opinion,
+        agrees=payload.agrees,
+    )
+    return _out(request, d)
+
+
+# Public tracking -------------------------------------------------------------------------------
+
+
+@tracking_router.post("", response=TrackOut, auth=None)
+def track(request: HttpRequest, payload: TrackIn):
+    """Track a dossier by its code and the applicant's phone or identity number.
+
+    A wrong second factor and an unknown code both answer 404; nothing else is revealed."""
+    from motcua.portal.tracking import tracking_allowed
+
+    if not tracking_allowed(request):
+        return HttpResponse(status=429)
+    return selectors.dossier_track(payload.code, payload.factor)

@@ -1,0 +1,321 @@
+"""Dossiers (hồ sơ TTHC), their components, history, letters and the code counters.
+
+The internal state is richer than the national portal's ten codes (status, current step,
+assignee, clock); `national_status` is kept beside it so every change of the mapped code can be
+synced (DOMAIN.md decision 2). Every change goes through `services.py`: one transaction, an
+optimistic version check, a history row and an outbox event.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .constants import (
+    ApplicantKind,
+    Channel,
+    EventKind,
+    Outcome,
+    ReturnMethod,
+    Status,
+    SupplementPhase,
+    Timeliness,
+)
+
+
+class Dossier(models.Model):
+    code = models.CharField(_("dossier code"), max_length=40, unique=True)
+    # A code issued by a central system (national portal, a ministry gateway), kept beside ours.
+    external_code = models.CharField(_("national code"), max_length=60, blank=True, db_index=True)
+    procedure = models.ForeignKey(
+        "catalog.Procedure", on_delete=models.PROTECT, related_name="+", verbose_name=_("procedure")
+    )
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    definition = models.ForeignKey(
+        "workflows.ProcessDefinition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("process definition"),
+    )
+    # The one-stop rule set in force on the day it was received (DOMAIN.md decision 1).
+    rule_set = models.CharField(_("rule set"), max_length=30)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    is_sandbox = models.BooleanField(_("test dossier"), default=False)
+
+    applicant_kind = models.CharField(
+        _("applicant type"), max_length=15, choices=ApplicantKind.choices
+    )
+    applicant_name = models.CharField(_("applicant"), max_length=255)
+    applicant_id_number = models.CharField(
+        _("identity number or tax code"), max_length=20, db_index=True
+    )
+    applicant_phone = models.CharField(_("phone"), max_length=15, blank=True)
+    applicant_email = models.EmailField(_("e-mail"), blank=True)
+    applicant_address = models.CharField(_("address"), max_length=500, blank=True)
+    applicant_commune = models.ForeignKey(
+        "territory.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune of the applicant"),
+    )
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+    )
+    summary = models.CharField(_("summary"), max_length=1000, blank=True)
+    form_data = models.JSONField(_("e-form data"), default=dict, blank=True)
+    sets = models.PositiveSmallIntegerField(_("number of sets"), default=1)
+    fees = models.JSONField(_("fees"), default=list, blank=True)
+    fee_total_vnd = models.BigIntegerField(_("fees, total (đồng)"), default=0)
+
+    receiving_agency = models.ForeignKey(
+        "organizations.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("received at"),
+    )
+    competent_agency = models.ForeignKey(
+        "organizations.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("competent agency"),
+    )
+    # Reception regardless of administrative boundaries: received outside the competent area.
+    boundary_free = models.BooleanField(_("received outside the competent area"), default=False)
+    return_method = models.CharField(
+        _("result returned"), max_length=10, choices=ReturnMethod.choices, default="desk"
+    )
+    return_agency = models.ForeignKey(
+        "organizations.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("result returned at"),
+    )
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    national_status = models.PositiveSmallIntegerField(_("national status code"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    supplement_phase = models.CharField(max_length=12, choices=SupplementPhase.choices, blank=True)
+    supplements_at_reception = models.PositiveSmallIntegerField(default=0)
+    supplements_in_processing = models.PositiveSmallIntegerField(default=0)
+    extensions = models.PositiveSmallIntegerField(_("extensions"), default=0)
+    extensions_allowed = models.PositiveSmallIntegerField(_("extensions allowed"), default=1)
+
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    clock_started_at = models.DateTimeField(null=True, blank=True)
+    clock_paused_at = models.DateTimeField(null=True, blank=True)
+    # A supplement requested this early restarts the full time (rule set setting).
+    clock_restart_on_resume = models.BooleanField(default=False)
+    due_at = models.DateTimeField(_("appointment"), null=True, blank=True, db_index=True)
+    # The first appointment: the on-time indicators use it, whatever extension follows.
+    original_due_at = models.DateTimeField(_("original appointment"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    closed_reason = models.TextField(_("reason"), blank=True)
+
+    step_key = models.CharField(_("current step"), max_length=40, blank=True)
+    step_name = models.CharField(_("current step"), max_length=255, blank=True)
+    step_agency = models.ForeignKey(
+        "organizations.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("held by"),
+    )
+    step_started_at = models.DateTimeField(null=True, blank=True)
+    step_due_at = models.DateTimeField(_("step deadline"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
+
+    version = models.PositiveIntegerField(default=1)
+    event_seq = models.PositiveIntegerField(default=0)
+    ledger_book = models.CharField(_("ledger book"), max_length=20, blank=True)
+    ledger_number = models.PositiveIntegerField(_("ledger number"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        indexes = [
+            models.Index(fields=["competent_agency", "status"], name="dossier_competent_idx"),
+            models.Index(fields=["step_agency", "status"], name="dossier_step_agency_idx"),
+            models.Index(fields=["receiving_agency", "submitted_at"], name="dossier_desk_idx"),
+            models.Index(fields=["status", "step_due_at"], name="dossier_step_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DossierComponent(models.Model):
+    """Thành phần hồ sơ as submitted (files come with the documents issue)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="components")
+    order = models.PositiveSmallIntegerField(default=0)
+    code = models.CharField(max_length=60, blank=True)
+    name = models.TextField(_("name"))
+    originals = models.PositiveSmallIntegerField(default=0)
+    copies = models.PositiveSmallIntegerField(default=0)
+    file_name = models.CharField(max_length=255, blank=True)
+    digitized = models.BooleanField(default=False)
+    supplement_round = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["dossier", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name[:80]
+
+
+class DossierEvent(models.Model):
+    """One line of history: who did what, when, from which state and step to which.
+
+    Hand-overs between units carry the giver and receiver, the step's limit and the office time
+    it used, and whether it was early, on time or late: the control sheet is printed from these.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    action = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    national_status = models.PositiveSmallIntegerField()
+    from_step = models.CharField(max_length=40, blank=True)
+    to_step = models.CharField(max_length=40, blank=True)
+    from_agency = models.ForeignKey(
+        "organizations.Agency", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    to_agency = models.ForeignKey(
+        "organizations.Agency", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    step_limit_minutes = models.PositiveIntegerField(null=True)
+    minutes_used = models.PositiveIntegerField(null=True)
+    step_due_at = models.DateTimeField(null=True)
+    timeliness = models.CharField(max_length=10, choices=Timeliness.choices, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_event_seq_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}.{self.seq} {self.kind}"
+
+
+class Consultation(models.Model):
+    """An opinion asked of another unit at a consult step; all must answer before moving on."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="consultations")
+    step_key = models.CharField(max_length=40)
+    unit = models.ForeignKey("organizations.Agency", on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(null=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    opinion = models.TextField(blank=True)
+    agrees = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["dossier", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} → {self.unit_id}"
+
+
+class ExtensionLetter(models.Model):
+    """Văn bản xin lỗi và đề nghị gia hạn (late dossiers, R15)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="letters")
+    sequence = models.PositiveSmallIntegerField()
+    reason = models.TextField(_("reason"))
+    original_due_at = models.DateTimeField()
+    new_due_at = models.DateTimeField()
+    agency_at_fault = models.ForeignKey(
+        "organizations.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    step_key = models.CharField(max_length=40, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    sent_via = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "sequence"], name="letter_seq_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} #{self.sequence}"
+
+
+class CodeCounter(models.Model):
+    """The per-agency, per-day sequence of dossier codes: one row each, never reused."""
+
+    agency = models.ForeignKey("organizations.Agency", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day"], name="code_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day} {self.last}"
+
+
+class DueWarning(models.Model):
+    """A warning sent once per dossier, step and threshold (before the appointment passes)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="warnings")
+    kind = models.CharField(max_length=20)  # "due_soon" | "overdue" | "step_overdue"
+    target_at = models.DateTimeField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "kind", "target_at", "recipient"], name="due_warning_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind}"

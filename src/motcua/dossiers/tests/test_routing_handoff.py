@@ -1,0 +1,225 @@
+"""Reception regardless of boundaries (R7) and inter-agency hand-off (liên thông, R6)."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.core.errors import Conflict, InvalidInput, NotAllowed
+from motcua.dossiers.constants import EventKind, Status
+from motcua.dossiers.services import (
+    dossier_act,
+    dossier_assign,
+    dossier_payment_received,
+    dossier_request_payment,
+    dossier_return,
+    dossier_submit,
+)
+from motcua.outbox.models import OutboxEvent
+
+from .conftest import THREE, citizen, local
+
+pytestmark = pytest.mark.django_db
+
+
+def test_commune_procedure_received_at_another_communes_desk(world):
+    """A resident of commune 1 hands in at the provincial centre: routed to commune 1."""
+    t = world.tree
+    d = dossier_submit(
+        actor=world["desk_officer"],
+        procedure=world.birth,
+        applicant=citizen(t["commune"].commune_id),
+        components=THREE,
+        channel="direct",
+        desk=t["desk"],
+        accept=True,
+        now=local(2026, 3, 2, 9),
+    )
+    assert d.receiving_agency == t["desk"] and d.competent_agency == t["commune"]
+    assert d.boundary_free is True and d.return_agency == t["desk"]
+    assert d.code.startswith(f"{t['center'].code}-") is False  # the desk's own identifier…
+    assert d.step_agency == t["commune"]
+    # …and the commune's officials, not the desk's, take the next step.
+    d = dossier_act(
+        actor=world["commune_specialist"],
+        dossier=d,
+        expected_version=d.version,
+        action="forward",
+        now=local(2026, 3, 2, 10),
+    )
+    assert d.step_key == "ky"
+
+
+def test_online_submission_routes_by_the_applicants_commune(world):
+    t = world.tree
+    d = dossier_submit(
+        actor=None,
+        procedure=world.birth,
+        applicant=citizen(t["commune2"].commune_id),
+        components=THREE,
+        channel="online",
+        # Saturday evening: the provisional appointment counts from Monday 07:30.
+        now=local(2026, 3, 7, 20, 0),
+    )
+    assert d.status == Status.SUBMITTED and d.national_status == 1
+    assert d.competent_agency == t["commune2"] and d.boundary_free is False
+    assert d.due_at == local(2026, 3, 12, 7, 30)
+
+
+def test_unrouteable_procedure_is_refused_with_nothing_saved(world, fields_and_procedures):
+    from motcua.dossiers.models import Dossier
+
+    with pytest.raises(Conflict):
+        dossier_submit(
+            actor=None,
+            procedure=fields_and_procedures["marriage"],
+            applicant=citizen(world.tree["commune"].commune_id),
+            components=THREE,
+        )
+    with pytest.raises(InvalidInput) as bad:
+        dossier_submit(
+            actor=None,
+            procedure=world.birth,
+            applicant=citizen(world.tree["commune"].commune_id, id_number="123"),
+            components=[],
+        )
+    assert set(bad.value.errors) == {"applicant.id_number", "components"}
+    assert Dossier.objects.count() == 0
+
+
+def test_two_agency_handoff_assignment_and_return(world):
+    t = world.tree
+    d = dossier_submit(
+        actor=world["commune_officer"],
+        procedure=world.justice,
+        applicant=citizen(t["commune"].commune_id),
+        components=THREE,
+        channel="direct",
+        desk=t["osu"],
+        accept=True,
+        now=local(2026, 3, 2, 8),
+    )
+    # Received at a commune desk, settled by the department: boundary-free, routed there.
+    assert d.competent_agency == t["dept"] and d.step_agency == t["dept_unit"]
+    assert d.step_key == "phan-cong"
+    with pytest.raises(NotAllowed):
+        dossier_assign(
+            actor=world["dept_specialist"],
+            dossier=d,
+            expected_version=d.version,
+            assignee=world["dept_specialist"],
+        )
+    with pytest.raises(InvalidInput):
+        dossier_act(
+            actor=world["dept_leader_unit"],
+            dossier=d,
+            expected_version=d.version,
+            action="forward",
+            next_assignee=world["dept2_specialist"],
+        )
+    d = dossier_act(
+        actor=world["dept_leader_unit"],
+        dossier=d,
+        expected_version=d.version,
+        action="forward",
+        next_assignee=world["dept_specialist"],
+        now=local(2026, 3, 2, 9),
+    )
+    assert d.step_key == "xu-ly" and d.assignee == world["dept_specialist"]
+    # Assigned to one specialist: a colleague in the same unit may not act.
+    with pytest.raises(NotAllowed):
+        dossier_act(
+            actor=world["dept_specialist2"], dossier=d, expected_version=d.version, action="forward"
+        )
+    d = dossier_act(
+        actor=world["dept_specialist"],
+        dossier=d,
+        expected_version=d.version,
+        action="forward",
+        now=local(2026, 3, 3, 9),
+    )
+    assert d.step_key == "lien-thong" and d.step_agency == t["dept2"]
+    # The other agency's time is counted against its own step.
+    handoff = d.events.get(kind=EventKind.HANDOFF)
+    assert handoff.from_agency == t["dept_unit"] and handoff.to_agency == t["dept2"]
+    # The second agency waits for a financial obligation: the clock stops, then resumes.
+    due_before = d.due_at
+    d = dossier_request_payment(
+        actor=world["dept2_specialist"],
+        dossier=d,
+        expected_version=d.version,
+        amount_vnd=200_000,
+        note="Nộp phí thẩm định",
+        now=local(2026, 3, 4, 9),
+    )
+    assert d.status == Status.AWAITING_PAYMENT and d.national_status == 6
+    d = dossier_payment_received(
+        actor=None, dossier=d, expected_version=d.version, now=local(2026, 3, 5, 9)
+    )
+    assert d.status == Status.PROCESSING and d.due_at > due_before
+    d = dossier_act(
+        actor=world["dept2_specialist"],
+        dossier=d,
+        expected_version=d.version,
+        action="forward",
+        note="Đã xác minh",
+        now=local(2026, 3, 6, 9),
+    )
+    assert d.step_key == "duyet" and d.step_agency == t["dept_unit"]
+    back = d.events.order_by("seq").last()
+    assert back.from_agency == t["dept2"] and back.to_agency == t["dept_unit"]
+    # Sent back once, then approved and signed.
+    d = dossier_act(
+        actor=world["dept_leader_unit"],
+        dossier=d,
+        expected_version=d.version,
+        action="return",
+        note="Bổ sung ý kiến",
+        now=local(2026, 3, 6, 10),
+    )
+    assert d.step_key == "xu-ly"
+    d = dossier_act(
+        actor=world["dept_specialist"],
+        dossier=d,
+        expected_version=d.version,
+        action="forward",
+        now=local(2026, 3, 6, 14),
+    )
+    d = dossier_act(
+        actor=world["dept2_specialist"],
+        dossier=d,
+        expected_version=d.version,
+        action="forward",
+        now=local(2026, 3, 9, 9),
+    )
+    d = dossier_act(
+        actor=world["dept_leader_unit"],
+        dossier=d,
+        expected_version=d.version,
+        action="approve",
+        now=local(2026, 3, 9, 10),
+    )
+    d = dossier_act(
+        actor=world["dept_director"],
+        dossier=d,
+        expected_version=d.version,
+        action="forward",
+        now=local(2026, 3, 9, 15),
+    )
+    assert d.status == Status.DONE and d.step_agency == t["osu"]
+    with pytest.raises(NotAllowed):
+        dossier_return(actor=world["desk_officer"], dossier=d, expected_version=d.version)
+    d = dossier_return(
+        actor=world["commune_officer"],
+        dossier=d,
+        expected_version=d.version,
+        method="post",
+        now=local(2026, 3, 10, 9),
+    )
+    assert d.status == Status.RETURNED and d.return_method == "post"
+    # Every event reached the outbox in order, each with the national code of its moment.
+    seqs = list(
+        OutboxEvent.objects.filter(aggregate_id=d.code)
+        .order_by("id")
+        .values_list("aggregate_seq", flat=True)
+    )
+    assert seqs == list(range(1, d.event_seq + 1))

@@ -1,0 +1,55 @@
+"""Public dossier tracking (tra cứu hồ sơ): a code plus a second factor, nothing else revealed.
+
+The applicant types the dossier code from their receipt (or scans its QR code, which fills it
+in) and their phone number or identity number. A wrong factor and an unknown code get the same
+answer, and each client address may ask `TRACKING_RATE_PER_MINUTE` times a minute.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from motcua.core.errors import NotFound
+from motcua.dossiers.selectors import dossier_track
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def tracking_allowed(request: HttpRequest) -> bool:
+    """A fixed one-minute window per client address, in the shared cache."""
+    key = f"tracking-rate:{client_address(request)}"
+    if cache.add(key, 1, timeout=60):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=60)
+        return True
+    return count <= settings.TRACKING_RATE_PER_MINUTE
+
+
+def tracking(request: HttpRequest) -> HttpResponse:
+    code = (request.POST.get("ma") or request.GET.get("ma") or "").strip()
+    factor = (request.POST.get("xac_thuc") or "").strip()
+    context = {"code": code, "result": None, "error": ""}
+    status = 200
+    if request.method == "POST":
+        if not tracking_allowed(request):
+            context["error"] = _("Too many look-ups from this address. Try again in a minute.")
+            status = 429
+        elif not code or not factor:
+            context["error"] = _("Enter the dossier code and the phone or identity number.")
+            status = 422
+        else:
+            try:
+                context["result"] = dossier_track(code, factor)
+            except NotFound as exc:
+                context["error"] = exc.message
+                status = 404
+    return render(request, "portal/tracking.html", context, status=status)

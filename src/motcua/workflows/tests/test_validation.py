@@ -1,0 +1,313 @@
+"""Validation rules, one by one: each problem names its step in a Vietnamese message."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils.translation import gettext as _
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from motcua.accounts.models import Grant
+from motcua.organizations.models import Agency
+from motcua.workflows.models import ProcessDefinition
+from motcua.workflows.services import definition_create
+from motcua.workflows.spec import spec_parse
+from motcua.workflows.validation import (
+    definition_problems,
+    longest_path_hours,
+    structure_problems,
+)
+
+from .documents import BIRTH_STEPS, birth_document, step
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def make(catalog_admin, tree, birth, staff):
+    def make(document, agency=None) -> ProcessDefinition:
+        return definition_create(
+            actor=catalog_admin,
+            procedure=birth,
+            province=tree.province,
+            agency=agency,
+            name="Quy trình thử",
+            document=document,
+        )
+
+    return make
+
+
+def codes(problems) -> list[tuple[str | None, str]]:
+    return [(p.step_key, p.code) for p in problems]
+
+
+def only(problems, code):
+    found = [p for p in problems if p.code == code]
+    assert len(found) == 1, problems
+    return found[0]
+
+
+def test_the_birth_workflow_has_no_problem(draft):
+    assert definition_problems(draft) == []
+
+
+def test_a_transition_to_a_missing_step(make):
+    definition = make(birth_document(sign={"transitions": [{"action": "forward", "next": "x"}]}))
+    problem = only(definition_problems(definition), "unknown_next")
+    assert problem.step_key == "sign"
+    assert problem.message == _(
+        'Step "%(step)s": the action "%(action)s" leads to a step "%(next)s" that does not exist.'
+    ) % {"step": "Ký giấy khai sinh", "action": _("Complete and forward"), "next": "x"}
+    assert '"Ký giấy khai sinh"' in problem.message
+
+
+def test_a_step_nobody_can_reach(make):
+    document = birth_document()
+    document["steps"].append(step("archive", name="Lưu trữ hồ sơ"))
+    problem = only(definition_problems(make(document)), "unreachable")
+    assert problem.step_key == "archive"
+    assert problem.message == _(
+        'Step "%(step)s" cannot be reached from the first step "%(first)s".'
+    ) % {"step": "Lưu trữ hồ sơ", "first": "Tiếp nhận hồ sơ"}
+
+
+def test_a_path_that_never_ends(make):
+    # "Trả kết quả" hands back to signing instead of ending: sign ↔ deliver loop for ever.
+    document = birth_document(deliver={"transitions": [{"action": "forward", "next": "sign"}]})
+    problems = definition_problems(make(document))
+    trapped = [p for p in problems if p.code == "trapped_cycle"]
+    assert {p.step_key for p in trapped} == {"receive", "process", "sign", "deliver"}
+    message = next(p.message for p in trapped if p.step_key == "deliver")
+    assert message == _(
+        'Step "%(step)s" is in a loop that never leads to the end of processing.'
+    ) % {"step": "Trả kết quả"}
+    # The loop uses "forward", not "send back": the longest path is undefined.
+    assert only(problems, "forward_cycle").step_key == "sign"
+
+
+def test_a_step_leading_only_into_a_dead_end(make):
+    document = birth_document(deliver={"transitions": [{"action": "forward", "next": "stuck"}]})
+    document["steps"].append(step("stuck", name="Chờ", transitions=[]))
+    problems = definition_problems(make(document))
+    assert only(problems, "no_transitions").step_key == "stuck"
+    no_end = [p for p in problems if p.code == "no_end"]
+    assert {p.step_key for p in no_end} == {"deliver"}  # and the steps before it too:
+    assert ("receive", "trapped_cycle") in codes(problems)  # receive ↔ process via "return"
+    assert only(problems, "no_transitions").message == _(
+        'Step "%(step)s": no action is allowed, so processing stops here.'
+    ) % {"step": "Chờ"}
+
+
+def test_consult_steps_need_units_and_forward(make):
+    consult = step(
+        "consult",
+        name="Lấy ý kiến Công an xã",
+        kind="consult",
+        transitions=[{"action": "approve", "next": "sign"}],
+    )
+    document = birth_document(process={"transitions": [{"action": "consult", "next": "consult"}]})
+    document["steps"].insert(2, consult)
+    problems = definition_problems(make(document))
+    assert only(problems, "consult_no_units").message == _(
+        'Step "%(step)s": a consultation step must name at least one unit to ask.'
+    ) % {"step": "Lấy ý kiến Công an xã"}
+    assert only(problems, "consult_no_forward").step_key == "consult"
+
+
+def test_approve_steps_must_allow_approve(make):
+    document = birth_document(sign={"kind": "approve"})
+    problem = only(definition_problems(make(document)), "approve_no_approve")
+    assert problem.step_key == "sign"
+    assert problem.message == _(
+        'Step "%(step)s": an approval step must allow the action "%(action)s".'
+    ) % {"step": "Ký giấy khai sinh", "action": _("Approve")}
+
+
+def test_unknown_role(make):
+    problem = only(
+        definition_problems(make(birth_document(process={"role": "thu_ky"}))), "unknown_role"
+    )
+    assert (problem.step_key, problem.message) == (
+        "process",
+        _('Step "%(step)s": the role "%(role)s" does not exist.')
+        % {"step": "Thẩm định hồ sơ", "role": "thu_ky"},
+    )
+
+
+def test_named_unit_deactivated_after_saving(make, tree, make_official):
+    make_official("gd", tree["dept"], [("agency_leader", tree["dept"], True)])
+    unit = {"ref": "agency", "agency_code": tree["dept"].code}
+    definition = make(birth_document(sign={"unit": unit}))
+    assert definition.spec.step("sign").unit.agency_name == "Sở Tư pháp"
+    assert definition_problems(definition) == []
+    Agency.objects.filter(pk=tree["dept"].pk).update(is_active=False)
+    problem = only(definition_problems(definition), "unknown_unit")
+    assert problem.message == _(
+        'Step "%(step)s": the unit "%(unit)s" does not exist or is no longer active.'
+    ) % {"step": "Ký giấy khai sinh", "unit": "Sở Tư pháp"}
+
+
+def test_longest_path_over_the_published_time(make):
+    # 1 + 3 + 2 + 1 hours is 7; a 2-hour signature makes 8 (fits), 3 hours makes 9 (over).
+    assert definition_problems(make(birth_document(sign={"limit_amount": 3}))) == []
+    definition = make(birth_document(sign={"limit_amount": 4}))
+    problem = only(definition_problems(definition), "over_time")
+    assert problem.step_key is None
+    assert problem.message == _(
+        "The steps %(steps)s take %(total)s working hours in all, more than the published "
+        "processing time of %(amount)s %(unit)s (%(budget)s working hours)."
+    ) % {
+        "steps": '"Tiếp nhận hồ sơ" → "Thẩm định hồ sơ" → "Ký giấy khai sinh" → "Trả kết quả"',
+        "total": 9,
+        "amount": 1,
+        "unit": _("working days"),
+        "budget": 8,
+    }
+
+
+def test_return_transitions_do_not_count_in_the_longest_path(make):
+    # The refusal branch goes through a long extra step; "return" loops are ignored.
+    document = birth_document(
+        process={
+            "transitions": [
+                {"action": "forward", "next": "sign"},
+                {"action": "refuse", "next": "explain"},
+                {"action": "return", "next": "receive"},
+            ]
+        }
+    )
+    document["steps"].append(
+        step("explain", name="Soạn văn bản từ chối", limit_amount=1, limit_unit="working_days")
+    )
+    problems = definition_problems(make(document))
+    over = only(problems, "over_time")
+    assert '"Soạn văn bản từ chối"' in over.message  # 1 + 3 + 8 = 12 hours > 8
+    assert longest_path_hours(make(document).spec) == 12
+
+
+def test_no_version_in_force(make):
+    definition = make(birth_document())
+    problem = only(definition_problems(definition, on=dt.date(2026, 1, 1)), "no_version_in_force")
+    assert "1.001193" in problem.message and "01/01/2026" in problem.message
+
+
+def test_every_step_needs_an_eligible_official_today(make, staff, superuser, tree):
+    from motcua.accounts.services import grant_revoke
+
+    definition = make(birth_document())
+    grant = Grant.objects.get(user=staff["specialist"])
+    grant_revoke(actor=superuser, grant=grant)
+    problem = only(definition_problems(definition), "no_official")
+    assert problem.step_key == "process"
+    assert problem.message == _(
+        'Step "%(step)s": no official holds the role "%(role)s" at %(unit)s.'
+    ) % {"step": "Thẩm định hồ sơ", "role": "Chuyên viên xử lý", "unit": tree["commune"].name}
+
+
+def test_a_grant_for_another_field_does_not_make_an_official_eligible(
+    make, staff, superuser, tree, fields_and_procedures, make_official
+):
+    from motcua.accounts.services import grant_revoke
+
+    grant_revoke(actor=superuser, grant=Grant.objects.get(user=staff["specialist"]))
+    make_official(
+        "diachinh",
+        tree["commune"],
+        [("specialist", tree["commune"], False, fields_and_procedures["land"])],
+    )
+    assert ("process", "no_official") in codes(definition_problems(make(birth_document())))
+
+
+def test_every_receiving_desk_of_the_competence_is_checked(make, tree, staff, make_official):
+    # A second desk under the commune's one-stop unit, covered by the receiver's sub-tree grant.
+    from motcua.organizations.services import agency_create
+
+    Grant.objects.filter(user=staff["receiver"]).update(include_subtree=False)
+    agency_create(
+        actor=staff["receiver"].__class__.objects.get(username="root"),
+        kind="desk",
+        name="Quầy số 02",
+        parent=tree["osu"],
+    )
+    problems = [p for p in definition_problems(make(birth_document())) if p.code == "no_official"]
+    assert {p.step_key for p in problems} == {"receive", "deliver"}
+    assert all("Quầy số 02" in p.message for p in problems)
+
+
+def test_agency_definition_the_catalog_does_not_make_competent(make, tree):
+    problem = only(
+        definition_problems(make(birth_document(), agency=tree["dept"])), "no_competence"
+    )
+    assert problem.step_key is None and "Sở Tư pháp" in problem.message
+
+
+@pytest.mark.skipif(
+    _('Step "%(step)s" cannot be reached from the first step "%(first)s".').startswith("Step"),
+    reason="the Vietnamese translations of the workflow messages are not compiled yet",
+)
+def test_messages_are_in_vietnamese(make):
+    document = birth_document()
+    document["steps"].append(step("archive", name="Lưu trữ hồ sơ"))
+    problem = only(definition_problems(make(document)), "unreachable")
+    assert problem.message.startswith('Bước "Lưu trữ hồ sơ"')
+
+
+# Structure as a property: whatever the graph, a clean one always lets a dossier finish.
+
+KEYS = ["a", "b", "c", "d", "e"]
+
+
+@st.composite
+def graphs(draw):
+    n = draw(st.integers(1, 5))
+    keys = KEYS[:n]
+    steps = []
+    for key in keys:
+        transitions = draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(["forward", "approve", "return", "refuse"]),
+                    st.sampled_from([*keys, None]),
+                ),
+                max_size=3,
+                unique_by=lambda t: t[0],
+            )
+        )
+        steps.append(
+            step(
+                key,
+                limit_amount=draw(st.integers(0, 5)),
+                transitions=[{"action": a, "next": nxt} for a, nxt in transitions],
+            )
+        )
+    return spec_parse({"steps": steps})
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_clean_structure_means_every_walk_ends(spec):
+    problems = {p.code for p in structure_problems(spec)}
+    forward = {s.key: [t.next for t in s.transitions if t.action != "return"] for s in spec.steps}
+    if problems:
+        return
+    # Any walk along non-return transitions ends within as many moves as there are steps.
+    for start in forward:
+        frontier = {start}
+        for _move in range(len(forward) + 1):
+            frontier = {n for k in frontier for n in forward[k] if n is not None}
+        assert not frontier
+    assert longest_path_hours(spec) is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs())
+def test_longest_path_is_undefined_exactly_when_forward_transitions_loop(spec):
+    has_cycle = "forward_cycle" in {p.code for p in structure_problems(spec)}
+    assert (longest_path_hours(spec) is None) == has_cycle
+
+
+def test_birth_steps_constant_is_valid_alone():
+    assert structure_problems(spec_parse({"steps": BIRTH_STEPS})) == []
