@@ -31,6 +31,18 @@ def vietnamese():
         yield
 
 
+@pytest.fixture(autouse=True)
+def fresh_process_caches():
+    """Per-process caches (versions in force, competence, calendars) never outlive a test."""
+    from motcua.core.selectors import calendar_cache_clear
+    from motcua.dossiers.routing import routing_cache_clear
+    from motcua.dossiers.services import version_cache_clear
+
+    for clear in (calendar_cache_clear, routing_cache_clear, version_cache_clear):
+        clear()
+    yield
+
+
 @pytest.fixture
 def superuser(db) -> User:
     return User.objects.create(

@@ -380,7 +380,7 @@ def submit(request: HttpRequest, payload: SubmitIn):
         accept=payload.accept,
     )
     # The submitter gets the dossier back even when it is routed beyond what they may view.
-    return Status(201, selectors.dossier_load(dossier.pk))
+    return Status(201, dossier)
 
 
 def _target(request: HttpRequest, dossier_id: int) -> Dossier:

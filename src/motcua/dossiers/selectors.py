@@ -29,11 +29,14 @@ _RELATED = (
     "assignee",
 )
 
+# The procedure version's whole content document is large and rarely needed with a dossier.
+_HEAVY = ("procedure_version__document", "definition__document")
+
 
 def dossiers_visible(user: User) -> QuerySet[Dossier]:
     """Dossiers the official may see: received at, settled by or held by an agency where they
     hold `dossier.view` (grants narrowed to a field or procedure are checked per dossier)."""
-    qs = Dossier.objects.select_related(*_RELATED)
+    qs = Dossier.objects.select_related(*_RELATED).defer(*_HEAVY)
     if user.is_superuser:
         return qs
     agencies = agencies_where(user, Action.DOSSIER_VIEW)
@@ -73,7 +76,7 @@ def dossiers_list(
 
 def dossier_get(*, user: User, pk: int | None = None, code: str | None = None) -> Dossier:
     """One dossier the user may see; "not found" for one they may not (STYLE rule 3)."""
-    qs = Dossier.objects.select_related(*_RELATED)
+    qs = Dossier.objects.select_related(*_RELATED).defer(*_HEAVY)
     d = qs.filter(pk=pk).first() if pk is not None else qs.filter(code=code).first()
     if d is None or not can(user, Action.DOSSIER_VIEW, d):
         raise NotFound(_("Dossier not found."))
@@ -82,7 +85,7 @@ def dossier_get(*, user: User, pk: int | None = None, code: str | None = None) -
 
 def dossier_load(pk: int) -> Dossier:
     """A dossier with what its API representation needs (no permission check: callers')."""
-    return Dossier.objects.select_related(*_RELATED).get(pk=pk)
+    return Dossier.objects.select_related(*_RELATED).defer(*_HEAVY).get(pk=pk)
 
 
 def dossier_history(dossier: Dossier) -> QuerySet[DossierEvent]:
@@ -144,6 +147,7 @@ def dossier_track(code: str, factor: str) -> Tracking:
     number). A wrong factor and an unknown code get the same "not found"."""
     d = (
         Dossier.objects.select_related("procedure_version", "step_agency", "return_agency")
+        .defer("procedure_version__document")
         .filter(code=code.strip(), is_sandbox=False)
         .first()
     )

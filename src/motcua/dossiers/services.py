@@ -30,7 +30,7 @@ from motcua.core.errors import Conflict, InvalidInput, NotAllowed
 from motcua.core.selectors import calendar_for
 from motcua.core.workcalendar import TZ, WorkCalendar
 from motcua.organizations.models import Agency, AgencyKind
-from motcua.outbox.services import outbox_add
+from motcua.outbox.services import OutboxItem, outbox_add_many
 from motcua.territory.models import Commune
 from motcua.workflows.constants import LimitUnit, StepAction, StepKind, UnitRefKind
 from motcua.workflows.models import ProcessDefinition
@@ -154,6 +154,8 @@ def _load(pk: int, *, lock: bool = False) -> Dossier:
         "step_agency",
         "assignee",
     )
+    # The content documents load on first use (processing time, steps), not on every change.
+    qs = qs.defer("procedure_version__document")
     if lock:
         qs = qs.select_for_update(of=("self",))
     return qs.get(pk=pk)
@@ -365,20 +367,24 @@ def _write_events(
     actor_name = (actor.full_name or actor.get_username()) if actor is not None else ""
     with translation.override("vi"):
         document = dossier_object(d)
-        for row in rows:
-            outbox_add(
-                destination=DESTINATION,
-                kind="dossier.progress",
-                aggregate_type="dossier",
-                aggregate_id=d.code,
-                aggregate_seq=row.seq,
-                payload={
-                    "event": row.kind,
-                    "status_changed": row.from_status != row.to_status,
-                    "dossier": {**document, "TrangThaiHoSo": str(row.national_status)},
-                    "progress": progress_row(d, row, actor_name=actor_name),
-                },
-            )
+        outbox_add_many(
+            [
+                OutboxItem(
+                    destination=DESTINATION,
+                    kind="dossier.progress",
+                    aggregate_type="dossier",
+                    aggregate_id=d.code,
+                    aggregate_seq=row.seq,
+                    payload={
+                        "event": row.kind,
+                        "status_changed": row.from_status != row.to_status,
+                        "dossier": {**document, "TrangThaiHoSo": str(row.national_status)},
+                        "progress": progress_row(d, row, actor_name=actor_name),
+                    },
+                )
+                for row in rows
+            ]
+        )
 
 
 def _check_version(d: Dossier, expected_version: int | None) -> None:
@@ -541,8 +547,36 @@ def _organization_of(agency: Agency) -> Agency:
 # Submission and reception
 
 
-def _version_for(procedure: Procedure, on: dt.date) -> ProcedureVersion:
+_VERSION_TTL = 60.0
+_versions: dict[tuple[int, dt.date], tuple[float, ProcedureVersion | None]] = {}
+
+
+def _version_in_force_cached(procedure: Procedure, on: dt.date) -> ProcedureVersion | None:
+    """The version in force, kept `_VERSION_TTL` seconds per process: published versions never
+    change, and submissions arrive by the hundred per second (a newly published or suspended
+    version is seen within a minute)."""
+    import time
+
+    key = (procedure.pk, on)
+    hit = _versions.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < _VERSION_TTL:
+        return hit[1]
     version = version_in_force(procedure, on)
+    if version is not None:
+        version = ProcedureVersion.objects.select_related("field").get(pk=version.pk)
+    if len(_versions) > 10_000:
+        _versions.clear()
+    _versions[key] = (now, version)
+    return version
+
+
+def version_cache_clear() -> None:
+    _versions.clear()
+
+
+def _version_for(procedure: Procedure, on: dt.date) -> ProcedureVersion:
+    version = _version_in_force_cached(procedure, on)
     if version is None or version.status != VersionStatus.PUBLISHED:
         raise Conflict(
             _("Procedure %(code)s is not published and takes no dossiers.")
@@ -656,45 +690,58 @@ def dossier_submit(
         if fee.get("channel") in (None, "", channel)
     ]
     rules = rule_set_on(local.date())
+    amount, unit, cutoff = processing_time(version, channel)
+    d = Dossier(
+        external_code=external_code,
+        procedure=procedure,
+        procedure_version=version,
+        rule_set=rules.code,
+        channel=channel,
+        is_sandbox=is_sandbox,
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name.strip(),
+        applicant_id_number=applicant.id_number.strip(),
+        applicant_phone=normalize_phone(applicant.phone),
+        applicant_email=applicant.email.strip(),
+        applicant_address=applicant.address.strip(),
+        applicant_commune_id=applicant.commune_id,
+        applicant_user=(actor if actor is not None and actor.kind != User.Kind.OFFICIAL else None),
+        summary=summary[:1000],
+        form_data=form_data or {},
+        sets=sets,
+        fees=fees,
+        fee_total_vnd=sum(f["amount_vnd"] for f in fees),
+        receiving_agency=routed.receiving_agency,
+        competent_agency=routed.competent_agency,
+        return_agency=routed.return_agency,
+        boundary_free=routed.boundary_free,
+        return_method=return_method,
+        status=Status.SUBMITTED,
+        national_status=NATIONAL_CODE[Status.SUBMITTED],
+        submitted_at=now,
+        step_agency=routed.receiving_agency,
+        step_started_at=now,
+        extensions_allowed=rules.max_extensions,
+        # Online: the provisional appointment if accepted now (shown to the applicant).
+        due_at=_calendar(routed.competent_agency).add(now, amount, unit, cutoff=cutoff),
+        version=1,
+        event_seq=1,
+    )
+    t = _Transition(d, actor, now)
+    t.event(
+        EventKind.SUBMIT if channel == Channel.ONLINE else EventKind.REGISTER,
+        to_agency=routed.receiving_agency,
+        note=(
+            _("Received outside the competent area; routed to %(agency)s.")
+            % {"agency": routed.competent_agency.name}
+            if routed.boundary_free
+            else ""
+        ),
+        data={"boundary_free": routed.boundary_free},
+    )
     with transaction.atomic():
-        code = code_allocate(routed.receiving_agency, local)
-        d = Dossier.objects.create(
-            code=code,
-            external_code=external_code,
-            procedure=procedure,
-            procedure_version=version,
-            rule_set=rules.code,
-            channel=channel,
-            is_sandbox=is_sandbox,
-            applicant_kind=applicant.kind,
-            applicant_name=applicant.name.strip(),
-            applicant_id_number=applicant.id_number.strip(),
-            applicant_phone=normalize_phone(applicant.phone),
-            applicant_email=applicant.email.strip(),
-            applicant_address=applicant.address.strip(),
-            applicant_commune_id=applicant.commune_id,
-            applicant_user=(
-                actor if actor is not None and actor.kind != User.Kind.OFFICIAL else None
-            ),
-            summary=summary[:1000],
-            form_data=form_data or {},
-            sets=sets,
-            fees=fees,
-            fee_total_vnd=sum(f["amount_vnd"] for f in fees),
-            receiving_agency=routed.receiving_agency,
-            competent_agency=routed.competent_agency,
-            return_agency=routed.return_agency,
-            boundary_free=routed.boundary_free,
-            return_method=return_method,
-            status=Status.SUBMITTED,
-            national_status=NATIONAL_CODE[Status.SUBMITTED],
-            submitted_at=now,
-            step_agency=routed.receiving_agency,
-            step_started_at=now,
-            extensions_allowed=rules.max_extensions,
-            version=0,
-            event_seq=0,
-        )
+        d.code = code_allocate(routed.receiving_agency, local)
+        d.save(force_insert=True)
         DossierComponent.objects.bulk_create(
             DossierComponent(
                 dossier=d,
@@ -707,22 +754,7 @@ def dossier_submit(
             )
             for i, c in enumerate(components)
         )
-        t = _Transition(d, actor, now)
-        t.event(
-            EventKind.SUBMIT if channel == Channel.ONLINE else EventKind.REGISTER,
-            to_agency=routed.receiving_agency,
-            note=(
-                _("Received outside the competent area; routed to %(agency)s.")
-                % {"agency": routed.competent_agency.name}
-                if routed.boundary_free
-                else ""
-            ),
-            data={"boundary_free": routed.boundary_free},
-        )
-        # Online: the provisional appointment if accepted now (shown to the applicant).
-        amount, unit, cutoff = processing_time(version, channel)
-        d.due_at = _calendar(routed.competent_agency).add(now, amount, unit, cutoff=cutoff)
-        t.commit(0)
+        _write_events(d, actor, now, t.events, 0)
         if accept:
             _accept(d, actor, now=now)
     return d

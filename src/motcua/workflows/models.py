@@ -84,12 +84,21 @@ class ProcessDefinition(models.Model):
 
     @property
     def spec(self):
+        """The parsed steps, shared by every copy of the same content in this process."""
         from .spec import spec_parse
 
-        cached = getattr(self, "_spec", None)
-        if cached is None:
-            cached = self._spec = spec_parse(self.document)
+        cached = _SPECS.get(self.content_hash)
+        if cached is None or not self.content_hash:
+            cached = spec_parse(self.document)
+            if self.content_hash:
+                if len(_SPECS) > 1000:
+                    _SPECS.clear()
+                _SPECS[self.content_hash] = cached
         return cached
+
+
+# content_hash → WorkflowSpec: definitions never change their content under the same hash.
+_SPECS: dict = {}
 
 
 class TestRun(models.Model):

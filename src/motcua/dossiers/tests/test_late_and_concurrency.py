@@ -122,7 +122,11 @@ def test_parallel_consultations_must_all_answer(world):
             "transitions": [{"action": "forward", "next": "ky"}],
         },
     )
-    ProcessDefinition.objects.filter(pk=world.birth_definition.pk).update(document=doc)
+    from motcua.workflows.spec import spec_hash
+
+    ProcessDefinition.objects.filter(pk=world.birth_definition.pk).update(
+        document=doc, content_hash=spec_hash(doc)
+    )
     d = receive(world, local(2026, 3, 2, 9))
     d = dossier_act(
         actor=world["commune_specialist"],
