@@ -23,7 +23,7 @@ from motcua.accounts.constants import Action
 from motcua.accounts.selectors import users_by_username
 from motcua.core.errors import InvalidInput, NotFound
 from motcua.organizations.models import Agency
-from motcua.organizations.selectors import agency_get_by_code
+from motcua.organizations.selectors import agency_by_ref
 from motcua.territory.models import Commune
 from motcua.territory.selectors import commune_get
 
@@ -305,21 +305,7 @@ def _decision(version: ProcedureVersion) -> dict:
 
 
 def _agency(ref: AgencyRef | None, field: str) -> Agency | None:
-    """An agency by identifier or id; an unknown one is an error on the field that named it."""
-    if ref is None or ref == "":
-        return None
-    if isinstance(ref, int) or ref.isdigit():
-        agency = Agency.objects.select_related("province").filter(pk=int(ref)).first()
-        if agency is None:
-            raise InvalidInput(
-                _("The request has errors."),
-                errors={field: [_("No agency has the id %(id)s.") % {"id": ref}]},
-            )
-        return agency
-    try:
-        return agency_get_by_code(ref)
-    except NotFound as exc:
-        raise InvalidInput(_("The request has errors."), errors={field: [exc.message]}) from None
+    return agency_by_ref(ref, field)
 
 
 def _commune(code: int | None) -> Commune | None:

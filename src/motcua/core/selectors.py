@@ -82,7 +82,7 @@ def _chain(agency: Agency | None) -> list[int]:
     """The agency's ancestors, root first, then the agency itself."""
     if agency is None:
         return []
-    return [int(part) for part in agency.path.strip("/").split("/") if part]
+    return agency.path_ids()
 
 
 def _overrides(chain: list[int], *, skip: int | bool | None = False) -> dict[date, str]:

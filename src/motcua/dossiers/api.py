@@ -21,7 +21,7 @@ from motcua.accounts.models import User
 from motcua.catalog.selectors import procedure_get
 from motcua.core.errors import InvalidInput, NotFound
 from motcua.organizations.models import Agency
-from motcua.organizations.selectors import agency_get_by_code
+from motcua.organizations.selectors import agency_by_ref
 
 from . import selectors, services
 from .documents import dossier_form_pdf, ledger_pdf_for
@@ -34,12 +34,7 @@ AgencyRef = int | str
 
 
 def _agency(ref: AgencyRef, field: str) -> Agency:
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        agency = Agency.objects.select_related("province").filter(pk=int(ref)).first()
-        if agency is None:
-            raise InvalidInput(_("Unknown agency."), errors={field: [_("Unknown agency.")]})
-        return agency
-    return agency_get_by_code(ref)
+    return agency_by_ref(ref, field)
 
 
 def _user(username: str | None, field: str) -> User | None:

@@ -32,9 +32,14 @@ def tracking_url(dossier: Dossier) -> str:
 
 
 def _top(agency: Agency) -> Agency:
-    ids = [int(p) for p in agency.path.strip("/").split("/") if p]
+    ids = agency.path_ids()
     root = Agency.objects.filter(pk=ids[0]).first() if ids else None
     return root or agency
+
+
+def _place(agency: Agency) -> str:
+    """The place name before the date: "Đồng Tháp, ngày …"."""
+    return agency.province.name.replace("Tỉnh ", "").replace("Thành phố ", "")
 
 
 def _header(dossier: Dossier, issuer: Agency | None = None) -> dict[str, Any]:
@@ -46,7 +51,7 @@ def _header(dossier: Dossier, issuer: Agency | None = None) -> dict[str, Any]:
     return {
         "agency_name": parent.name.upper(),
         "unit_name": unit.name.upper(),
-        "place": issuer.province.name.replace("Tỉnh ", "").replace("Thành phố ", ""),
+        "place": _place(issuer),
         "issued_at": timezone.now(),
     }
 
@@ -252,7 +257,7 @@ def ledger_context(
     return {
         "agency_name": (unit.parent.name if unit.parent_id else unit.name).upper(),
         "unit_name": unit.name.upper(),
-        "place": agency.province.name.replace("Tỉnh ", "").replace("Thành phố ", ""),
+        "place": _place(agency),
         "issued_at": timezone.now(),
         "title_period": f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}",
         "rows": rows,

@@ -4,17 +4,19 @@ holding it now, with the procedure's field and the procedure itself."""
 from __future__ import annotations
 
 from motcua.accounts.authz import Scope, scope_of
-from motcua.organizations.models import Agency
 
 from .models import Dossier
 
 
 def dossier_scope(dossier: Dossier) -> Scope:
-    ids = {dossier.receiving_agency_id, dossier.competent_agency_id, dossier.step_agency_id}
-    ids.discard(None)
-    paths = dict(Agency.objects.filter(pk__in=ids).values_list("pk", "path"))
+    # The selectors load these three with the dossier; no query here.
+    agencies = {
+        a.pk: a.path
+        for a in (dossier.receiving_agency, dossier.competent_agency, dossier.step_agency)
+        if a is not None
+    }
     return Scope(
-        agencies=tuple((pk, paths[pk]) for pk in sorted(ids) if pk in paths),
+        agencies=tuple(sorted(agencies.items())),
         field_id=dossier.procedure.field_id,
         procedure_id=dossier.procedure_id,
     )

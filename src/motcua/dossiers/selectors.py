@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from motcua.accounts.authz import agencies_where, can
 from motcua.accounts.constants import Action
 from motcua.accounts.models import User
+from motcua.accounts.services import normalize_phone
 from motcua.core.errors import NotFound
 
 from .constants import NATIONAL_CODE, NATIONAL_STATUS_NAMES, Status
 from .models import Dossier, DossierEvent
-from .services import normalize_phone
 
 _RELATED = (
     "procedure",

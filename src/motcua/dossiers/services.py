@@ -11,7 +11,9 @@ national portal, all in the same transaction (DOMAIN.md decisions 2, 7, 8).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.authz import Scope, can, require
 from motcua.accounts.constants import Action
 from motcua.accounts.models import User
+from motcua.accounts.services import normalize_phone
 from motcua.catalog.constants import VersionStatus
 from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.catalog.selectors import version_in_force
@@ -31,9 +34,7 @@ from motcua.core.selectors import calendar_for
 from motcua.core.workcalendar import TZ, WorkCalendar
 from motcua.organizations.models import Agency, AgencyKind
 from motcua.outbox.services import OutboxItem, outbox_add_many
-from motcua.territory.models import Commune
 from motcua.workflows.constants import LimitUnit, StepAction, StepKind, UnitRefKind
-from motcua.workflows.models import ProcessDefinition
 from motcua.workflows.selectors import definition_active_for
 from motcua.workflows.spec import Step, Transition, UnitRef, WorkflowSpec
 from motcua.workflows.units import is_eligible, officials_eligible, unit_resolve
@@ -61,6 +62,7 @@ from .models import (
     ExtensionLetter,
 )
 from .national import dossier_object, progress_row
+from .routing import route
 from .rules import rule_set_get, rule_set_on
 
 DESTINATION = "dvcqg"
@@ -309,14 +311,7 @@ class _Transition:
             updated_at=self.now,
         )
         if updated != 1:
-            raise Conflict(
-                _(
-                    "Dossier %(code)s was changed by someone else a moment ago. "
-                    "Reload it and try again."
-                )
-                % {"code": d.code},
-                code="stale",
-            )
+            raise _stale(d)
         d.version = expected + 1
         d.event_seq = seq0 + len(self.events)
         _write_events(d, self.actor, self.now, self.events, seq0)
@@ -387,13 +382,17 @@ def _write_events(
         )
 
 
+def _stale(d: Dossier) -> Conflict:
+    return Conflict(
+        _("Dossier %(code)s was changed by someone else a moment ago. Reload it and try again.")
+        % {"code": d.code},
+        code="stale",
+    )
+
+
 def _check_version(d: Dossier, expected_version: int | None) -> None:
     if expected_version is not None and d.version != expected_version:
-        raise Conflict(
-            _("Dossier %(code)s was changed by someone else a moment ago. Reload it and try again.")
-            % {"code": d.code},
-            code="stale",
-        )
+        raise _stale(d)
 
 
 def _require_status(d: Dossier, allowed: set[str], what: str) -> None:
@@ -405,13 +404,17 @@ def _require_status(d: Dossier, allowed: set[str], what: str) -> None:
         )
 
 
-def _desk_scope_require(actor: User | None, action: str, d: Dossier, agency: Agency) -> None:
-    scope = Scope(
+def _unit_scope(procedure: Procedure, agency: Agency) -> Scope:
+    """A procedure's work at one agency or desk: what a grant there must cover."""
+    return Scope(
         agencies=((agency.pk, agency.path),),
-        field_id=d.procedure.field_id,
-        procedure_id=d.procedure_id,
+        field_id=procedure.field_id,
+        procedure_id=procedure.pk,
     )
-    require(actor, action, scope)
+
+
+def _desk_scope_require(actor: User | None, action: str, d: Dossier, agency: Agency) -> None:
+    require(actor, action, _unit_scope(d.procedure, agency))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -534,7 +537,7 @@ def _organization_of(agency: Agency) -> Agency:
     """The agency an internal unit belongs to (its nearest ancestor that is not a unit)."""
     if agency.kind not in (AgencyKind.UNIT, AgencyKind.DESK):
         return agency
-    ids = [int(p) for p in agency.path.strip("/").split("/") if p]
+    ids = agency.path_ids()
     ancestors = {a.pk: a for a in Agency.objects.filter(pk__in=ids)}
     for pk in reversed(ids):
         a = ancestors.get(pk)
@@ -555,8 +558,6 @@ def _version_in_force_cached(procedure: Procedure, on: dt.date) -> ProcedureVers
     """The version in force, kept `_VERSION_TTL` seconds per process: published versions never
     change, and submissions arrive by the hundred per second (a newly published or suspended
     version is seen within a minute)."""
-    import time
-
     key = (procedure.pk, on)
     hit = _versions.get(key)
     now = time.monotonic()
@@ -601,15 +602,6 @@ def _applicant_errors(applicant: Applicant) -> dict[str, list[str]]:
     if applicant.phone and not (phone.isdigit() and len(phone) in (10, 11)):
         errors["applicant.phone"] = [_("Enter a Vietnamese phone number, e.g. 0912345678.")]
     return errors
-
-
-def normalize_phone(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits
 
 
 def dossier_submit(
@@ -662,19 +654,9 @@ def dossier_submit(
             _("Procedure %(code)s is not offered through this channel.") % {"code": procedure.code},
             code="channel_not_offered",
         )
-    from .routing import route
-
     routed = route(procedure, applicant.commune_id, desk)
     if desk is not None:
-        require(
-            actor,
-            Action.DOSSIER_RECEIVE,
-            Scope(
-                agencies=((desk.pk, desk.path),),
-                field_id=procedure.field_id,
-                procedure_id=procedure.pk,
-            ),
-        )
+        require(actor, Action.DOSSIER_RECEIVE, _unit_scope(procedure, desk))
     fees = [
         {
             "name": fee.get("name", ""),
@@ -1034,8 +1016,6 @@ def dossier_supplement_received(
 
 
 def _hours(minutes: int):
-    from decimal import Decimal
-
     return Decimal(minutes) / Decimal(60)
 
 
@@ -1088,11 +1068,7 @@ def _require_step_actor(actor: User | None, d: Dossier, step: Step) -> None:
 
 
 def _step_scope(d: Dossier) -> Scope:
-    return Scope(
-        agencies=((d.step_agency.pk, d.step_agency.path),),
-        field_id=d.procedure.field_id,
-        procedure_id=d.procedure_id,
-    )
+    return _unit_scope(d.procedure, d.step_agency)
 
 
 def dossier_act(
@@ -1585,11 +1561,3 @@ def _step_officials(d: Dossier) -> list[User]:
     except KeyError:
         return []
     return officials_eligible(step=step, unit=d.step_agency, procedure=d.procedure)
-
-
-def definition_for_commune(procedure: Procedure, agency: Agency) -> ProcessDefinition | None:
-    return definition_active_for(procedure, agency)
-
-
-def commune_of(commune_id: int | None) -> Commune | None:
-    return Commune.objects.filter(pk=commune_id).first() if commune_id else None

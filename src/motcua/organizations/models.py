@@ -100,6 +100,10 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})" if self.code else self.name
 
+    def path_ids(self) -> list[int]:
+        """The ids on the path from the root of the tree down to this agency, itself last."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
     def is_within(self, other: "Agency") -> bool:
         """True when self is `other` or lies in its sub-tree."""
         return self.path.startswith(other.path)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.authz import agencies_where, can
 from motcua.accounts.constants import Action
-from motcua.core.errors import NotFound
+from motcua.core.errors import InvalidInput, NotFound
 from motcua.core.textnorm import fold
 
 from .models import Agency
@@ -18,6 +18,25 @@ def agency_get_by_code(code: str) -> Agency:
         return Agency.objects.select_related("province", "commune", "parent").get(code=code)
     except Agency.DoesNotExist:
         raise NotFound(_("No agency has the identifier %(code)s.") % {"code": code}) from None
+
+
+def agency_by_ref(ref: int | str | None, field: str) -> Agency | None:
+    """An agency named in an API request by electronic identifier or id; an unknown one is an
+    error on the field that named it."""
+    if ref is None or ref == "":
+        return None
+    if isinstance(ref, int) or ref.isdigit():
+        agency = Agency.objects.select_related("province").filter(pk=int(ref)).first()
+        if agency is None:
+            raise InvalidInput(
+                _("The request has errors."),
+                errors={field: [_("No agency has the id %(id)s.") % {"id": ref}]},
+            )
+        return agency
+    try:
+        return agency_get_by_code(ref)
+    except NotFound as exc:
+        raise InvalidInput(_("The request has errors."), errors={field: [exc.message]}) from None
 
 
 def agency_get(*, user, agency_id: int) -> Agency:

@@ -34,10 +34,6 @@ def unit_resolve(
     return None
 
 
-def _ancestor_ids(unit: Agency) -> list[int]:
-    return [int(part) for part in unit.path.strip("/").split("/") if part]
-
-
 def officials_eligible(*, step: Step, unit: Agency, procedure: Procedure) -> list[User]:
     """Active officials who may act at `step` in `unit` for `procedure`, by name."""
     permission = STEP_PERMISSION[step.kind]
@@ -49,7 +45,7 @@ def officials_eligible(*, step: Step, unit: Agency, procedure: Procedure) -> lis
             user__is_active=True,
             user__kind=User.Kind.OFFICIAL,
         )
-        .filter(Q(agency=unit) | Q(include_subtree=True, agency_id__in=_ancestor_ids(unit)))
+        .filter(Q(agency=unit) | Q(include_subtree=True, agency_id__in=unit.path_ids()))
         .filter(Q(field__isnull=True) | Q(field_id=procedure.field_id))
         .filter(Q(procedure__isnull=True) | Q(procedure=procedure))
         .select_related("role", "user")
