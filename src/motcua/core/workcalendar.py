@@ -147,6 +147,11 @@ class WorkCalendar:
         set_(self, "_spans", spans)
         set_(self, "_day_us", sum(end - start for start, end in spans))
 
+    @property
+    def day_minutes(self) -> int:
+        """Office minutes in one working day (450 with the default periods)."""
+        return self._day_us // 60_000_000
+
     # Days ------------------------------------------------------------------------------------
 
     def is_working_day(self, d: date) -> bool:

@@ -8,6 +8,7 @@ wait for each other, and two at the same desk queue only on their own row.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.conf import settings
 from django.db import connection
@@ -38,3 +39,9 @@ def code_allocate(agency: Agency, at_local: dt.datetime) -> str:
     return settings.DOSSIER_CODE_PATTERN.format(
         agency=identifier, date=day.strftime("%y%m%d"), seq=sequence
     )
+
+
+def sandbox_code() -> str:
+    """A test dossier's code: `KT-` and random hex, outside every agency's sequence (a test-run
+    never takes a number the national portal would see missing)."""
+    return f"KT-{secrets.token_hex(8)}"

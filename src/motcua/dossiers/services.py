@@ -35,11 +35,12 @@ from motcua.core.workcalendar import TZ, WorkCalendar
 from motcua.organizations.models import Agency, AgencyKind
 from motcua.outbox.services import OutboxItem, outbox_add_many
 from motcua.workflows.constants import LimitUnit, StepAction, StepKind, UnitRefKind
+from motcua.workflows.models import ProcessDefinition
 from motcua.workflows.selectors import definition_active_for
 from motcua.workflows.spec import Step, Transition, UnitRef, WorkflowSpec
 from motcua.workflows.units import is_eligible, officials_eligible, unit_resolve
 
-from .codes import code_allocate
+from .codes import code_allocate, sandbox_code
 from .constants import (
     AFTER_RESULT,
     NATIONAL_CODE,
@@ -619,9 +620,13 @@ def dossier_submit(
     external_code: str = "",
     accept: bool = False,
     is_sandbox: bool = False,
+    definition: ProcessDefinition | None = None,
     now: dt.datetime | None = None,
 ) -> Dossier:
     """A new dossier: submitted online (status 1), or registered at a desk.
+
+    A sandbox dossier (`is_sandbox`, the workflow test-run) may name the `definition` under
+    test, which need not be active; it gets a test code, never a number of the day's sequence.
 
     At a desk (`desk` given) the receiving officer needs `dossier.receive` there; with
     `accept=True` the dossier is accepted in the same transaction (receipt and appointment).
@@ -680,6 +685,7 @@ def dossier_submit(
         rule_set=rules.code,
         channel=channel,
         is_sandbox=is_sandbox,
+        definition=definition if is_sandbox else None,
         applicant_kind=applicant.kind,
         applicant_name=applicant.name.strip(),
         applicant_id_number=applicant.id_number.strip(),
@@ -722,7 +728,7 @@ def dossier_submit(
         data={"boundary_free": routed.boundary_free},
     )
     with transaction.atomic():
-        d.code = code_allocate(routed.receiving_agency, local)
+        d.code = sandbox_code() if is_sandbox else code_allocate(routed.receiving_agency, local)
         d.save(force_insert=True)
         DossierComponent.objects.bulk_create(
             DossierComponent(
@@ -744,7 +750,10 @@ def dossier_submit(
 
 def _accept(d: Dossier, actor: User | None, *, now: dt.datetime) -> None:
     """Accept a complete dossier: start the clock, set the appointment, enter the first step."""
-    definition = definition_active_for(d.procedure, d.competent_agency)
+    if d.is_sandbox and d.definition_id is not None:
+        definition = d.definition  # the test-run's definition under test
+    else:
+        definition = definition_active_for(d.procedure, d.competent_agency)
     if definition is None and not settings.DOSSIER_DEFAULT_PROCESS:
         raise Conflict(
             _("%(procedure)s has no active process definition at %(agency)s.")

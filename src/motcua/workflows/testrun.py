@@ -1,11 +1,13 @@
 """Kiểm thử (R3): run a definition end to end on a synthetic dossier, in a sandbox.
 
-Nothing here writes: no dossier row exists, so nothing is synced to the national portal or
-counted in reports. The run picks a commune, resolves the competent agency and receiving desk
-as a real dossier would, walks the main path from the first step (approve, else forward, else
-consult; never send back or refuse), and for each step shows who would receive it and the
-deadline it would get on the responsible unit's working calendar, each step starting at the
-previous step's deadline. The whole run is compared with the procedure's published time.
+The run picks a commune, resolves the competent agency and receiving desk as a real dossier
+would, and hands a test dossier to the dossier engine itself (`dossiers.sandbox`): registered
+at the desk, accepted, and taken along the main path (approve, else forward, else consult; never
+send back or refuse) by the first eligible official of each step, each acting at the step's
+deadline. The report shows, for each step, who would receive it, the deadline the engine gave
+it, who acted, and every problem found — the engine's own refusals included. The test dossier
+lives in a savepoint that is always rolled back: never synced, never counted, never kept. The
+whole run is compared with the appointment the engine gave, under the published time.
 """
 
 from __future__ import annotations
@@ -23,10 +25,8 @@ from motcua.core.workcalendar import TZ
 from motcua.organizations.models import Agency
 from motcua.territory.models import Commune
 
-from .constants import StepAction, StepKind
+from .constants import StepAction
 from .models import ProcessDefinition
-from .spec import Step
-from .units import officials_eligible, unit_resolve
 from .validation import Problem, definition_problems, no_official_message, published_time
 
 # The main path prefers the action that moves a dossier towards its result.
@@ -89,12 +89,42 @@ def _pick_commune(definition: ProcessDefinition, index: CompetenceIndex, commune
     return None, None, _("No commune of the province has a competent agency for this definition.")
 
 
-def _next_on_main_path(step: Step) -> tuple[str | None, str | None]:
-    """(action, next key) of the main path; (None, None) when the step offers none of them."""
-    for action in MAIN_ACTIONS:
-        if step.allows(action):
-            return action, step.next_for(action)
-    return None, None
+def _step_row(sr, roles: dict[str, str]) -> tuple[dict[str, Any], list[Problem]]:
+    """One step of the engine's run as a report row, with the problems found at it."""
+    step = sr.step
+    problems = list(sr.problems)
+    role_name = roles.get(step.role, step.role)
+    if sr.unit is not None and not sr.officials:
+        problems.insert(
+            0, Problem(step.key, "no_official", no_official_message(step, role_name, sr.unit))
+        )
+    for unit, officials in sr.consulted:
+        if not officials:
+            problems.append(
+                Problem(step.key, "no_official", no_official_message(step, role_name, unit))
+            )
+    row = {
+        "key": step.key,
+        "name": step.name,
+        "kind": step.kind,
+        "unit": _unit(sr.unit),
+        "role": step.role,
+        "role_name": roles.get(step.role, ""),
+        "officials": _officials(sr.officials),
+        "consulted": [
+            {"unit": _unit(unit), "officials": _officials(officials)}
+            for unit, officials in sr.consulted
+        ],
+        "limit": {"amount": step.limit_amount, "unit": step.limit_unit},
+        "started_at": sr.started_at.isoformat(),
+        "deadline": sr.deadline.isoformat() if sr.deadline else None,
+        "action": sr.action,
+        "next": sr.next,
+        "acted_by": _officials([sr.acted_by])[0] if sr.acted_by else None,
+        "acted_at": sr.acted_at.isoformat() if sr.acted_at else None,
+        "problems": [p.as_dict() for p in problems],
+    }
+    return row, problems
 
 
 def test_run(
@@ -104,130 +134,55 @@ def test_run(
     start: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The sandbox run's report (JSON-ready); `passed` when no problem was found."""
+    from motcua.dossiers.sandbox import sandbox_run
+
     spec = definition.spec
     procedure = definition.procedure
     index = CompetenceIndex.load([procedure])
     commune_id, competence, competence_problem = _pick_commune(definition, index, commune_id)
     competent = competence.agency if competence else definition.agency
-    desk = competence.desks[0] if competence else None
+    desk = competence.desks[0] if competence and competence.desks else None
     start = start or default_start(competent)
     if timezone.is_naive(start):
         start = start.replace(tzinfo=TZ)
+    roles = {r.code: r.name for r in Role.objects.filter(code__in={s.role for s in spec.steps})}
 
     run_problems: list[Problem] = []
     if competence_problem:
         run_problems.append(Problem(None, "no_competence", competence_problem))
-    roles = {r.code: r.name for r in Role.objects.filter(code__in={s.role for s in spec.steps})}
-
     steps: list[dict[str, Any]] = []
-    started = start
-    step: Step | None = spec.first
-    visited: set[str] = set()
-    while step is not None:
-        visited.add(step.key)
-        problems: list[Problem] = []
-        unit = None
-        if competent is not None:
-            unit = unit_resolve(step.unit, competent=competent, receiving_desk=desk)
-        officials = []
-        if unit is None:
-            problems.append(
-                Problem(
-                    step.key,
-                    "unit_unresolved",
-                    _('Step "%(step)s": the responsible unit cannot be found for this dossier.')
-                    % {"step": step.name},
-                )
-            )
-        else:
-            officials = officials_eligible(step=step, unit=unit, procedure=procedure)
-            if not officials:
-                problems.append(
-                    Problem(
-                        step.key,
-                        "no_official",
-                        no_official_message(step, roles.get(step.role, step.role), unit),
-                    )
-                )
-        consulted = []
-        if step.kind == StepKind.CONSULT:
-            for ref in step.consult_units:
-                asked = (
-                    unit_resolve(ref, competent=competent, receiving_desk=desk)
-                    if competent
-                    else None
-                )
-                asked_officials = (
-                    officials_eligible(step=step, unit=asked, procedure=procedure) if asked else []
-                )
-                if asked is not None and not asked_officials:
-                    problems.append(
-                        Problem(
-                            step.key,
-                            "no_official",
-                            no_official_message(step, roles.get(step.role, step.role), asked),
-                        )
-                    )
-                consulted.append({"unit": _unit(asked), "officials": _officials(asked_officials)})
-        calendar = _calendar(unit or competent)
-        deadline = calendar.add(started, step.limit_amount, step.limit_unit)
-        action, next_key = _next_on_main_path(step)
-        if action is None:
-            problems.append(
-                Problem(
-                    step.key,
-                    "path_stuck",
-                    _(
-                        'Step "%(step)s" allows neither approving, forwarding nor consulting, so '
-                        "the test dossier cannot go on."
-                    )
-                    % {"step": step.name},
-                )
-            )
-        steps.append(
-            {
-                "key": step.key,
-                "name": step.name,
-                "kind": step.kind,
-                "unit": _unit(unit),
-                "role": step.role,
-                "role_name": roles.get(step.role, ""),
-                "officials": _officials(officials),
-                "consulted": consulted,
-                "limit": {"amount": step.limit_amount, "unit": step.limit_unit},
-                "started_at": started.isoformat(),
-                "deadline": deadline.isoformat(),
-                "action": action,
-                "next": next_key,
-                "problems": [p.as_dict() for p in problems],
-            }
+    events: list[dict[str, Any]] = []
+    end = appointment = None
+    if competence is not None and desk is not None:
+        run = sandbox_run(
+            definition, procedure=procedure, commune_id=commune_id, desk=desk, start=start
         )
-        run_problems += problems
-        started = deadline
-        if action is None or next_key is None:
-            break
-        try:
-            following = spec.step(next_key)
-        except KeyError:
-            break  # reported by validation as unknown_next
-        if following.key in visited:
+        for sr in run.steps:
+            row, problems = _step_row(sr, roles)
+            steps.append(row)
+            run_problems += problems
+        run_problems += run.problems
+        if run.dossier_id is None and not run_problems:
             run_problems.append(
                 Problem(
-                    step.key,
-                    "path_loop",
-                    _('Step "%(step)s" leads back to step "%(next)s": the main path never ends.')
-                    % {"step": step.name, "next": following.name},
+                    None,
+                    "no_receiver",
+                    _("Nobody at %(desk)s may receive dossiers of this procedure.")
+                    % {"desk": desk.name},
                 )
             )
-            break
-        step = following
-    end = started
+        if run.returned_at is None and not run_problems:
+            run_problems.append(
+                Problem(None, "not_finished", _("The test dossier did not reach its result."))
+            )
+        end, appointment, events = run.returned_at, run.due, run.events
 
-    # The whole run against the procedure's published time, on the competent agency's calendar.
-    due = None
+    # The whole run against the procedure's published time: the appointment the engine gave
+    # when it accepted the test dossier (or, if it could not, the one it would have given).
     published = None
     version = version_in_force(procedure, start.astimezone(TZ).date())
     chosen = published_time(version) if version else None
+    due = appointment
     if chosen is not None:
         item, _hours = chosen
         published = {
@@ -235,19 +190,20 @@ def test_run(
             "unit": item.unit,
             "cutoff": item.cutoff.strftime("%H:%M") if item.cutoff else None,
         }
-        due = _calendar(competent).add(start, item.amount, item.unit, cutoff=item.cutoff)
-        if end > due:
-            run_problems.append(
-                Problem(
-                    None,
-                    "overrun",
-                    _(
-                        "The test dossier would be finished at %(end)s, after its due time "
-                        "%(due)s under the published processing time."
-                    )
-                    % {"end": _local(end), "due": _local(due)},
+        if due is None:
+            due = _calendar(competent).add(start, item.amount, item.unit, cutoff=item.cutoff)
+    if end is not None and due is not None and end > due:
+        run_problems.append(
+            Problem(
+                None,
+                "overrun",
+                _(
+                    "The test dossier would be finished at %(end)s, after its due time "
+                    "%(due)s under the published processing time."
                 )
+                % {"end": _local(end), "due": _local(due)},
             )
+        )
 
     problems: list[dict] = []
     seen: set[tuple] = set()
@@ -262,6 +218,7 @@ def test_run(
     commune = Commune.objects.filter(pk=commune_id).first() if commune_id else None
     return {
         "sandbox": True,
+        "engine": True,
         "definition": {
             "id": definition.pk,
             "number": definition.number,
@@ -273,11 +230,12 @@ def test_run(
         "competent_agency": _unit(competent),
         "receiving_desk": _unit(desk),
         "start": start.isoformat(),
-        "end": end.isoformat(),
+        "end": end.isoformat() if end else None,
         "due": due.isoformat() if due else None,
         "published_time": published,
-        "within_time": due is not None and end <= due,
+        "within_time": due is not None and end is not None and end <= due,
         "steps": steps,
+        "events": events,
         "problems": problems,
         "passed": not problems,
     }

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from motcua.catalog.competence import CompetenceIndex
 from motcua.catalog.constants import TimeUnit
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import version_in_force
+from motcua.core.selectors import calendar_for
 from motcua.organizations.models import Agency
 
 from .constants import LimitUnit, StepAction, StepKind, UnitRefKind
@@ -35,7 +37,10 @@ from .models import ProcessDefinition
 from .spec import Step, UnitRef, WorkflowSpec
 from .units import officials_eligible, unit_resolve
 
-HOURS_PER_DAY = 8  # DOMAIN-legal.md §1.10: "commonly 8 h/day"
+# A working day is as long as the agency's office day (DOMAIN.md decision 6: 07:30–11:30 and
+# 13:30–17:00 by default, 7.5 hours): "derive days" from the per-agency calendar (DOMAIN-legal.md
+# §1.10), so a definition that fits here fits the deadlines the engine computes.
+DEFAULT_DAY_MINUTES = 450
 
 
 @dataclass(frozen=True)
@@ -67,9 +72,17 @@ class _Findings:
         self.problems.append(Problem(step.key if step else None, code, message))
 
 
-def step_limit_hours(step: Step) -> int:
-    per = 1 if step.limit_unit == LimitUnit.WORKING_HOURS else HOURS_PER_DAY
+def step_limit_minutes(step: Step, day_minutes: int = DEFAULT_DAY_MINUTES) -> int:
+    per = 60 if step.limit_unit == LimitUnit.WORKING_HOURS else day_minutes
     return step.limit_amount * per
+
+
+def hours_text(minutes: int) -> str:
+    """Office minutes as hours, the Vietnamese way: 8, 7,5, 11,5."""
+    from django.utils.formats import number_format
+
+    hours = Decimal(minutes) / 60
+    return number_format(hours.quantize(Decimal("0.01")).normalize(), use_l10n=True)
 
 
 # Structure ---------------------------------------------------------------------------------
@@ -107,10 +120,12 @@ def _forward_cycle(spec: WorkflowSpec) -> list[str]:
     return [s.key for s in spec.steps if _on_cycle(s.key, edges)]
 
 
-def longest_path(spec: WorkflowSpec) -> tuple[int, list[str]] | None:
-    """The largest sum of step limits (hours) along a path from the first step to an end, and
-    that path's step keys; "return" transitions are ignored (they go back). None when the
-    remaining graph still has a cycle."""
+def longest_path(
+    spec: WorkflowSpec, day_minutes: int = DEFAULT_DAY_MINUTES
+) -> tuple[int, list[str]] | None:
+    """The largest sum of step limits (office minutes, a working day being `day_minutes`) along
+    a path from the first step to an end, and that path's step keys; "return" transitions are
+    ignored (they go back). None when the remaining graph still has a cycle."""
     if _forward_cycle(spec):
         return None
     edges = _edges(spec, forward_only=True)
@@ -120,15 +135,17 @@ def longest_path(spec: WorkflowSpec) -> tuple[int, list[str]] | None:
     def longest(key: str) -> tuple[int, list[str]]:
         if key not in memo:
             tail = max((longest(n) for n in edges[key]), default=(0, []), key=lambda x: x[0])
-            memo[key] = (step_limit_hours(steps[key]) + tail[0], [key, *tail[1]])
+            memo[key] = (step_limit_minutes(steps[key], day_minutes) + tail[0], [key, *tail[1]])
         return memo[key]
 
     return longest(spec.first.key)
 
 
-def longest_path_hours(spec: WorkflowSpec) -> int | None:
-    found = longest_path(spec)
-    return found[0] if found else None
+def longest_path_hours(
+    spec: WorkflowSpec, day_minutes: int = DEFAULT_DAY_MINUTES
+) -> Decimal | None:
+    found = longest_path(spec, day_minutes)
+    return Decimal(found[0]) / 60 if found else None
 
 
 def structure_problems(spec: WorkflowSpec) -> list[Problem]:
@@ -232,9 +249,9 @@ def structure_problems(spec: WorkflowSpec) -> list[Problem]:
 # Time --------------------------------------------------------------------------------------
 
 
-def published_time(version: ProcedureVersion):
+def published_time(version: ProcedureVersion, day_minutes: int = DEFAULT_DAY_MINUTES):
     """The shortest processing time item of a version counted in working days or hours, with
-    its length in hours; None when it has none.
+    its length in office minutes (a working day being `day_minutes`); None when it has none.
 
     A same-day time (0 working days, "trong ngày", usually with a 15:00 cut-off) is budgeted as
     one working day: the portal records such procedures as "at most 1 working day".
@@ -242,13 +259,13 @@ def published_time(version: ProcedureVersion):
     best = None
     for item in version.times.all():
         if item.unit == TimeUnit.WORKING_HOURS:
-            hours = item.amount
+            minutes = item.amount * 60
         elif item.unit == TimeUnit.WORKING_DAYS:
-            hours = max(item.amount, 1) * HOURS_PER_DAY
+            minutes = max(item.amount, 1) * day_minutes
         else:
             continue
-        if best is None or hours < best[1]:
-            best = (item, hours)
+        if best is None or minutes < best[1]:
+            best = (item, minutes)
     return best
 
 
@@ -267,7 +284,10 @@ def _time_problems(definition: ProcessDefinition, on: dt.date) -> list[Problem]:
             % {"code": definition.procedure.code, "date": on.strftime("%d/%m/%Y")},
         )
         return found.problems
-    chosen = published_time(version)
+    # The office day of the agency the definition belongs to (the installation's for a
+    # province-wide one): its deadlines are computed on that calendar.
+    day_minutes = calendar_for(definition.agency).day_minutes
+    chosen = published_time(version, day_minutes)
     if chosen is None:
         found.add(
             None,
@@ -277,7 +297,7 @@ def _time_problems(definition: ProcessDefinition, on: dt.date) -> list[Problem]:
         )
         return found.problems
     item, budget = chosen
-    path = longest_path(spec)
+    path = longest_path(spec, day_minutes)
     if path is not None and path[0] > budget:
         total, keys = path
         found.add(
@@ -289,10 +309,10 @@ def _time_problems(definition: ProcessDefinition, on: dt.date) -> list[Problem]:
             )
             % {
                 "steps": " → ".join(f'"{spec.step(k).name}"' for k in keys),
-                "total": total,
+                "total": hours_text(total),
                 "amount": item.amount,
                 "unit": TimeUnit(item.unit).label,
-                "budget": budget,
+                "budget": hours_text(budget),
             },
         )
     return found.problems

@@ -199,10 +199,25 @@ def _report_context(run, definition: ProcessDefinition) -> dict[str, Any] | None
                 "started_at": _when(step.get("started_at")),
                 "deadline": _when(step.get("deadline")),
                 "action": _label(StepAction, step.get("action")) if step.get("action") else "",
+                "acted_by": (step.get("acted_by") or {}).get("name") or "",
+                "acted_at": _when(step.get("acted_at")) if step.get("acted_at") else "",
                 "problems": [p.get("message", "") for p in step.get("problems") or []],
             }
         )
     published = report.get("published_time") or {}
+    from motcua.dossiers.constants import EventKind, Status
+
+    events = [
+        {
+            "at": _when(e.get("at")),
+            "kind": _label(EventKind, e.get("kind")),
+            "status": _label(Status, e.get("to_status")),
+            "step": names.get(e.get("to_step"), e.get("to_step") or ""),
+            "agency": e.get("agency") or "",
+            "actor": e.get("actor") or "",
+        }
+        for e in report.get("events") or []
+    ]
     return {
         "run": run,
         "stale": run.content_hash != definition.content_hash,
@@ -220,6 +235,7 @@ def _report_context(run, definition: ProcessDefinition) -> dict[str, Any] | None
         ),
         "within_time": report.get("within_time"),
         "steps": steps,
+        "events": events,
         "problems": _problem_rows(report.get("problems") or [], names),
     }
 

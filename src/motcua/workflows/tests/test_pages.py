@@ -229,6 +229,11 @@ def test_test_run_then_activate_change_the_status(client, catalog_admin, draft):
     page = client.get(detail_url(draft)).content.decode()
     assert 'id="wf-report-steps"' in page
     assert "Hotich" in page  # the civil-status officer who would receive the test dossier
+    # The engine's own history of the test dossier, with who did each step in the test.
+    assert 'id="wf-report-events"' in page
+    events = page.split('id="wf-report-events"')[1].split("</details>")[0]
+    assert events.count("<tr>") == 1 + 6  # the header and six entries
+    assert "Chutich" in events
 
     client.post(action_url(draft, "activate"))
     draft.refresh_from_db()

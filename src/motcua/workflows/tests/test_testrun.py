@@ -10,6 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from motcua.accounts.models import Grant
 from motcua.core.workcalendar import TZ
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.organizations.models import Agency
+from motcua.outbox.models import OutboxEvent
 from motcua.workflows.services import definition_create
 from motcua.workflows.testrun import test_run as sandbox_run
 
@@ -27,10 +30,16 @@ def test_report_lists_officials_and_chains_deadlines_over_a_weekend(draft, tree,
     friday = dt.datetime(2026, 11, 27, 15, 0, tzinfo=TZ)
     with CaptureQueriesContext(connection) as queries:
         report = sandbox_run(draft, start=friday)
-    # A sandbox: it reads, never writes (no dossier, nothing to sync or count).
-    assert not [
-        q for q in queries.captured_queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}
-    ]
+    # The real engine ran on a test dossier: it was written, then rolled back with its history;
+    # no outbox row was ever written (nothing to sync), no counter number was taken.
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert any(q.startswith('INSERT INTO "dossiers_dossier"') for q in sql)
+    assert any(q.startswith('INSERT INTO "dossiers_dossierevent"') for q in sql)
+    assert not [q for q in sql if "outbox" in q.split(" WHERE ")[0] and q.startswith("INSERT")]
+    assert not [q for q in sql if "dossiers_codecounter" in q]
+    assert not Dossier.objects.exists() and not DossierEvent.objects.exists()
+    assert not OutboxEvent.objects.exists()
+    assert report["engine"] is True
     assert report["passed"] is True and report["problems"] == []
     assert report["sandbox"] is True
     assert report["commune"]["code"] == tree["commune"].commune_id
@@ -56,9 +65,27 @@ def test_report_lists_officials_and_chains_deadlines_over_a_weekend(draft, tree,
         (at(2026, 11, 30, 9, 30), at(2026, 11, 30, 11, 30)),
         (at(2026, 11, 30, 11, 30), at(2026, 11, 30, 14, 30)),
     ]
+    # Each step was really done, by its first eligible official, at its deadline.
+    assert [(s["acted_by"]["username"], s["acted_at"]) for s in steps] == [
+        ("tiepnhan", at(2026, 11, 27, 16, 0)),
+        ("hotich", at(2026, 11, 30, 9, 30)),
+        ("chutich", at(2026, 11, 30, 11, 30)),
+        ("tiepnhan", at(2026, 11, 30, 14, 30)),
+    ]
+    # The test dossier's history: registered, accepted and sent on to processing, signed,
+    # finished (the result goes to the desk), handed over.
+    assert [e["kind"] for e in report["events"]] == [
+        "register",
+        "accept",
+        "step",
+        "step",
+        "finish",
+        "return_result",
+    ]
     assert report["end"] == at(2026, 11, 30, 14, 30)
-    # Published: 1 working day with a 15:00 cut-off; received at 15:00 → Monday 15:00.
-    assert report["due"] == at(2026, 11, 30, 15, 0)
+    # Published: 1 working day with a 15:00 cut-off. The desk takes its hour and accepts at
+    # 16:00, after the cut-off: the appointment counts from Monday, so it is Tuesday 07:30.
+    assert report["due"] == at(2026, 12, 1, 7, 30)
     assert report["published_time"] == {"amount": 1, "unit": "working_days", "cutoff": "15:00"}
     assert report["within_time"] is True
 
@@ -72,7 +99,8 @@ def test_deadlines_skip_the_national_day_holidays(draft):
         at(2026, 9, 3, 11, 30),
         at(2026, 9, 3, 14, 30),
     ]
-    assert report["due"] == at(2026, 9, 3, 15, 0)
+    # Accepted at 16:00 on Friday 28/8, after the cut-off: counted from Thursday 3/9.
+    assert report["due"] == at(2026, 9, 4, 7, 30)
     assert report["passed"] is True
 
 
@@ -142,26 +170,55 @@ def test_consult_steps_show_the_units_asked_and_their_officials(
     assert report["passed"] is True, report["problems"]
 
 
-def test_eight_hours_fit_the_rule_but_not_a_seven_and_a_half_hour_office_day(
+def test_a_run_past_the_appointment_is_an_overrun_with_both_times(
     catalog_admin, tree, birth, staff
 ):
-    # Validation counts a working day as 8 hours; the real calendar's office day is 7.5 hours,
-    # so 8 hours from Monday 23/11 08:00 end at 08:30 on the next working day (Wednesday: 24/11
-    # is Vietnamese Culture Day, a day off from 2026), after the due time 08:00.
+    # Received Monday 23/11 08:00, accepted 09:00: the appointment is 09:00 on Wednesday (24/11
+    # is Vietnamese Culture Day, a day off from 2026). Processing 3 h to 14:00, signing 4 h to
+    # 08:30 Wednesday, handing over 1 h to 09:30: half an hour late.
     definition = definition_create(
         actor=catalog_admin,
         procedure=birth,
         province=tree.province,
-        name="Sát hạn",
-        document=birth_document(sign={"limit_amount": 3}),
+        name="Quá hạn",
+        document=birth_document(sign={"limit_amount": 4}),
     )
     report = sandbox_run(definition, start=MONDAY)
-    assert report["end"] == at(2026, 11, 25, 8, 30)
-    assert report["due"] == at(2026, 11, 25, 8, 0)
+    assert report["end"] == at(2026, 11, 25, 9, 30)
+    assert report["due"] == at(2026, 11, 25, 9, 0)
     assert report["within_time"] is False
-    (overrun,) = report["problems"]
-    assert overrun["code"] == "overrun" and overrun["step_key"] is None
-    assert "08:30 25/11/2026" in overrun["message"] and "08:00 25/11/2026" in overrun["message"]
+    overrun = [p for p in report["problems"] if p["code"] == "overrun"]
+    assert len(overrun) == 1 and overrun[0]["step_key"] is None
+    assert "09:30 25/11/2026" in overrun[0]["message"]
+    assert "09:00 25/11/2026" in overrun[0]["message"]
+    # Validation saw it coming: 1 + 3 + 4 + 1 hours exceed the 7.5-hour working day.
+    assert "over_time" in {p["code"] for p in report["problems"]}
+
+
+def test_the_engine_refusing_a_step_stops_the_run_and_says_why(
+    catalog_admin, tree, birth, staff, make_official
+):
+    # The signing unit is closed after the definition was written: the engine cannot hand the
+    # dossier to it, and the run reports the engine's own message at the step that tried.
+    make_official("gd", tree["dept"], [("agency_leader", tree["dept"], True)])
+    unit = {"ref": "agency", "agency_code": tree["dept"].code}
+    definition = definition_create(
+        actor=catalog_admin,
+        procedure=birth,
+        province=tree.province,
+        name="Ký ở Sở",
+        document=birth_document(sign={"unit": unit}),
+    )
+    Agency.objects.filter(pk=tree["dept"].pk).update(is_active=False)
+    report = sandbox_run(definition, start=MONDAY)
+    assert [s["key"] for s in report["steps"]] == ["receive", "process"]
+    process = report["steps"][1]
+    assert process["acted_by"] is None
+    assert [p["code"] for p in process["problems"]] == ["engine_refused"]
+    assert "Ký giấy khai sinh" in process["problems"][0]["message"]
+    assert report["end"] is None and report["within_time"] is False
+    assert report["passed"] is False
+    assert not Dossier.objects.exists()
 
 
 def test_a_step_that_can_only_send_back_stops_the_run(catalog_admin, tree, birth, staff):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils.translation import gettext as _
@@ -151,9 +152,10 @@ def test_named_unit_deactivated_after_saving(make, tree, make_official):
 
 
 def test_longest_path_over_the_published_time(make):
-    # 1 + 3 + 2 + 1 hours is 7; a 2-hour signature makes 8 (fits), 3 hours makes 9 (over).
-    assert definition_problems(make(birth_document(sign={"limit_amount": 3}))) == []
-    definition = make(birth_document(sign={"limit_amount": 4}))
+    # One working day is the office day: 07:30–11:30 and 13:30–17:00, 7.5 hours (DOMAIN.md
+    # decision 6). 1 + 3 + 2 + 1 hours is 7 (fits); a 3-hour signature makes 8 (over).
+    assert definition_problems(make(birth_document())) == []
+    definition = make(birth_document(sign={"limit_amount": 3}))
     problem = only(definition_problems(definition), "over_time")
     assert problem.step_key is None
     assert problem.message == _(
@@ -161,11 +163,31 @@ def test_longest_path_over_the_published_time(make):
         "processing time of %(amount)s %(unit)s (%(budget)s working hours)."
     ) % {
         "steps": '"Tiếp nhận hồ sơ" → "Thẩm định hồ sơ" → "Ký giấy khai sinh" → "Trả kết quả"',
-        "total": 9,
+        "total": "8",
         "amount": 1,
         "unit": _("working days"),
-        "budget": 8,
+        "budget": "7,5",
     }
+
+
+def test_a_working_day_is_the_agencys_own_office_day(make, tree, superuser):
+    # The commune works 07:00–11:30 and 13:00–17:00 (8.5 hours): there, 8 hours of steps fit
+    # one working day, while a province-wide definition keeps the default 7.5-hour day.
+    from motcua.core.services import office_hours_set
+
+    office_hours_set(
+        actor=superuser,
+        agency=tree["commune"],
+        morning_start=dt.time(7, 0),
+        morning_end=dt.time(11, 30),
+        afternoon_start=dt.time(13, 0),
+        afternoon_end=dt.time(17, 0),
+    )
+    eight_hours = birth_document(sign={"limit_amount": 3})
+    assert "over_time" not in {
+        p.code for p in definition_problems(make(eight_hours, tree["commune"]))
+    }
+    assert "over_time" in {p.code for p in definition_problems(make(eight_hours))}
 
 
 def test_return_transitions_do_not_count_in_the_longest_path(make):
@@ -184,8 +206,9 @@ def test_return_transitions_do_not_count_in_the_longest_path(make):
     )
     problems = definition_problems(make(document))
     over = only(problems, "over_time")
-    assert '"Soạn văn bản từ chối"' in over.message  # 1 + 3 + 8 = 12 hours > 8
-    assert longest_path_hours(make(document).spec) == 12
+    assert '"Soạn văn bản từ chối"' in over.message  # 1 + 3 + 7.5 = 11.5 hours > 7.5
+    assert longest_path_hours(make(document).spec) == Decimal("11.5")
+    assert longest_path_hours(make(document).spec, day_minutes=480) == 12
 
 
 def test_no_version_in_force(make):
