@@ -33,12 +33,19 @@ def vietnamese():
 
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
-    """Per-process caches (versions in force, competence, calendars) never outlive a test."""
+    """Per-process caches (versions in force, competence, calendars, procedures by code for
+    submissions) never outlive a test."""
     from motcua.core.selectors import calendar_cache_clear
+    from motcua.dossiers.api import procedure_cache_clear
     from motcua.dossiers.routing import routing_cache_clear
     from motcua.dossiers.services import version_cache_clear
 
-    for clear in (calendar_cache_clear, routing_cache_clear, version_cache_clear):
+    for clear in (
+        calendar_cache_clear,
+        routing_cache_clear,
+        version_cache_clear,
+        procedure_cache_clear,
+    ):
         clear()
     yield
 

@@ -8,6 +8,7 @@ someone else acted first the answer is 409 with code "stale" and nothing is appl
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +19,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from motcua.accounts.authz import Scope, require
 from motcua.accounts.constants import Action
 from motcua.accounts.models import User
+from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_get
 from motcua.core.errors import InvalidInput, NotFound
 from motcua.organizations.models import Agency
@@ -286,6 +288,52 @@ def list_dossiers(
     )
 
 
+class WarningOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    dossier_id: int
+    dossier_code: str
+    procedure_code: str
+    procedure_name: str
+    applicant_name: str
+    target_at: dt.datetime
+    created_at: dt.datetime
+    seen_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_dossier_code(obj) -> str:
+        return obj.dossier.code
+
+    @staticmethod
+    def resolve_procedure_code(obj) -> str:
+        return obj.dossier.procedure.code
+
+    @staticmethod
+    def resolve_procedure_name(obj) -> str:
+        return obj.dossier.procedure.name
+
+    @staticmethod
+    def resolve_applicant_name(obj) -> str:
+        return obj.dossier.applicant_name
+
+
+@router.get("/warnings", response=list[WarningOut])
+def warnings(request: HttpRequest, all: bool = False):
+    """The caller's due warnings (R15), the most urgent first; unread only unless `all`."""
+    return list(selectors.warnings_for(request.user, unseen_only=not all)[:200])
+
+
+@router.post("/warnings/{int:warning_id}/seen", response=WarningOut)
+def warning_seen(request: HttpRequest, warning_id: int):
+    warning = services.due_warning_seen(actor=request.user, warning_id=warning_id)
+    return selectors.warnings_for(request.user, unseen_only=False).get(pk=warning.pk)
+
+
 @router.get("/status-mapping", response=list[MappingOut])
 def status_mapping(request: HttpRequest):
     """Our statuses and the national portal's code each one is synced as."""
@@ -348,9 +396,32 @@ def _components(items: list[ComponentInSchema]) -> list[services.ComponentIn]:
     return [services.ComponentIn(**c.dict()) for c in items]
 
 
+# Submissions arrive by the hundred per second and name their procedure by code, a row that
+# changes a few times a year: like the version in force (services._version_in_force_cached) it
+# is kept per process for `_PROCEDURE_TTL` seconds. Unknown codes are never kept.
+_PROCEDURE_TTL = 60.0
+_procedures: dict[str, tuple[float, Procedure]] = {}
+
+
+def _procedure(code: str) -> Procedure:
+    now = time.monotonic()
+    hit = _procedures.get(code)
+    if hit is not None and now - hit[0] < _PROCEDURE_TTL:
+        return hit[1]
+    procedure = procedure_get(code)
+    if len(_procedures) > 10_000:
+        _procedures.clear()
+    _procedures[code] = (now, procedure)
+    return procedure
+
+
+def procedure_cache_clear() -> None:
+    _procedures.clear()
+
+
 @router.post("", response={201: DossierOut})
 def submit(request: HttpRequest, payload: SubmitIn):
-    procedure = procedure_get(payload.procedure)
+    procedure = _procedure(payload.procedure)
     a = payload.applicant
     dossier = services.dossier_submit(
         actor=request.user,

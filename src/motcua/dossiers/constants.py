@@ -112,3 +112,10 @@ class Timeliness(models.TextChoices):
 class SupplementPhase(models.TextChoices):
     RECEPTION = "reception", _("At reception")
     PROCESSING = "processing", _("During processing")
+
+
+class WarningKind(models.TextChoices):
+    """Why an official is warned about a dossier (R15: before the appointment passes)."""
+
+    DUE_SOON = "due_soon", _("Appointment near: decide now whether an apology letter is needed")
+    STEP_OVERDUE = "step_overdue", _("Step deadline passed")

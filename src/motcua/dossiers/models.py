@@ -20,6 +20,7 @@ from .constants import (
     Status,
     SupplementPhase,
     Timeliness,
+    WarningKind,
 )
 
 
@@ -303,12 +304,14 @@ class DueWarning(models.Model):
     """A warning sent once per dossier, step and threshold (before the appointment passes)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="warnings")
-    kind = models.CharField(max_length=20)  # "due_soon" | "overdue" | "step_overdue"
+    kind = models.CharField(max_length=20, choices=WarningKind.choices)
     target_at = models.DateTimeField()
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The recipient has read it (in the workspace or through the API).
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -316,6 +319,7 @@ class DueWarning(models.Model):
                 fields=["dossier", "kind", "target_at", "recipient"], name="due_warning_unique"
             )
         ]
+        indexes = [models.Index(fields=["recipient", "seen_at"], name="due_warning_inbox")]
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.kind}"

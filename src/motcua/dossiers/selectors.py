@@ -16,7 +16,7 @@ from motcua.accounts.services import normalize_phone
 from motcua.core.errors import NotFound
 
 from .constants import NATIONAL_CODE, NATIONAL_STATUS_NAMES, Status
-from .models import Dossier, DossierEvent
+from .models import Dossier, DossierEvent, DueWarning
 
 _RELATED = (
     "procedure",
@@ -94,6 +94,14 @@ def dossier_history(dossier: Dossier) -> QuerySet[DossierEvent]:
     )
 
 
+def warnings_for(user: User, *, unseen_only: bool = True) -> QuerySet[DueWarning]:
+    """The due warnings addressed to `user`, the most urgent first (their own inbox)."""
+    qs = DueWarning.objects.filter(recipient=user, dossier__is_sandbox=False)
+    if unseen_only:
+        qs = qs.filter(seen_at__isnull=True)
+    return qs.select_related("dossier__procedure").order_by("target_at", "pk")
+
+
 def status_mapping() -> list[dict]:
     """The mapping the province sees: our statuses → the national portal's codes."""
     return [
@@ -131,53 +139,385 @@ class Tracking:
     steps: list[TrackingStep]
 
 
-def _matches(dossier: Dossier, factor: str) -> bool:
-    factor = factor.strip()
-    if not factor:
+def _matches(given: str, id_number: str, phone: str) -> bool:
+    """Whether the second factor (already normalised) is the applicant's identity number or
+    phone, compared in constant time."""
+    if not given:
         return False
-    candidates = [dossier.applicant_id_number]
-    if dossier.applicant_phone:
-        candidates.append(dossier.applicant_phone)
-    given = normalize_phone(factor) if not factor.isdigit() or len(factor) != 12 else factor
-    return any(hmac.compare_digest(given.encode(), c.encode()) for c in candidates if c)
+    return any(hmac.compare_digest(given.encode(), c.encode()) for c in (id_number, phone) if c)
 
 
 def dossier_track(code: str, factor: str) -> Tracking:
     """The public answer for a code and a second factor (the applicant's phone or identity
-    number). A wrong factor and an unknown code get the same "not found"."""
-    d = (
-        Dossier.objects.select_related("procedure_version", "step_agency", "return_agency")
-        .defer("procedure_version__document")
-        .filter(code=code.strip(), is_sandbox=False)
-        .first()
-    )
-    if d is None or not _matches(d, factor):
+    number). A wrong factor and an unknown code get the same "not found".
+
+    The public look-up is the busiest read of the portal, so it is one short query: the dossier
+    by its unique code and second factor, joined to the names shown and to its history through
+    the (dossier, seq) index. It is written in SQL because compiling the same request through
+    the ORM costs several times more CPU than running it. A wrong factor matches no row, exactly
+    like an unknown code; the factor is compared again in constant time on the row found."""
+    from django.db import connection
+
+    factor = factor.strip()
+    given = factor if factor.isdigit() and len(factor) == 12 else normalize_phone(factor)
+    rows: list[tuple] = []
+    if given:
+        q = connection.ops.quote_name
+        dossier, event = q(Dossier._meta.db_table), q(DossierEvent._meta.db_table)
+        version = q(Dossier._meta.get_field("procedure_version").related_model._meta.db_table)
+        agency = q(Dossier._meta.get_field("step_agency").related_model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                # Table names come from the models; every value is a parameter.
+                "SELECT d.code, d.national_status, d.received_at, d.due_at, d.finished_at, "  # noqa: S608
+                "d.returned_at, d.applicant_id_number, d.applicant_phone, v.name, s.name, "
+                "r.name, e.at, e.national_status, ea.name "
+                f"FROM {dossier} d "
+                f"JOIN {version} v ON v.id = d.procedure_version_id "
+                f"JOIN {agency} r ON r.id = d.return_agency_id "
+                f"LEFT JOIN {agency} s ON s.id = d.step_agency_id "
+                f"LEFT JOIN {event} e ON e.dossier_id = d.id "
+                f"LEFT JOIN {agency} ea ON ea.id = e.to_agency_id "
+                "WHERE d.code = %s AND d.is_sandbox = %s "
+                "AND (d.applicant_id_number = %s OR d.applicant_phone = %s) "
+                "ORDER BY e.seq",
+                [code.strip(), False, given, given],
+            )
+            rows = cursor.fetchall()
+    if not rows or not _matches(given, rows[0][6], rows[0][7]):
         raise NotFound(_("No dossier matches this code and phone or identity number."))
 
-    def iso(value):
+    def aware(value: dt.datetime | None) -> dt.datetime | None:
+        # SQLite gives naive UTC datetimes to a plain cursor; PostgreSQL gives aware ones.
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
         return value
 
-    events = (
-        d.events.select_related("to_agency")
-        .order_by("seq")
-        .values_list("at", "national_status", "to_agency__name")
-    )
+    first = rows[0]
     steps: list[TrackingStep] = []
-    for at, code_, agency in events:
-        same = steps and steps[-1].status_name == NATIONAL_STATUS_NAMES[code_]
-        if same and steps[-1].agency == (agency or ""):
+    for *_dossier, at, code_, agency_name in rows:
+        if at is None:  # no history row (the outer join found none)
             continue
-        steps.append(TrackingStep(iso(at), NATIONAL_STATUS_NAMES[code_], agency or ""))
+        status_name, agency_name = NATIONAL_STATUS_NAMES[code_], agency_name or ""
+        if steps and steps[-1].status_name == status_name and steps[-1].agency == agency_name:
+            continue
+        steps.append(TrackingStep(aware(at), status_name, agency_name))
     return Tracking(
-        code=d.code,
-        procedure=d.procedure_version.name,
-        status_code=d.national_status,
-        status_name=NATIONAL_STATUS_NAMES[d.national_status],
-        received_at=iso(d.received_at),
-        due_at=iso(d.due_at),
-        finished_at=iso(d.finished_at),
-        returned_at=iso(d.returned_at),
-        held_by=d.step_agency.name if d.step_agency_id else "",
-        return_place=d.return_agency.name,
+        code=first[0],
+        procedure=first[8],
+        status_code=first[1],
+        status_name=NATIONAL_STATUS_NAMES[first[1]],
+        received_at=aware(first[2]),
+        due_at=aware(first[3]),
+        finished_at=aware(first[4]),
+        returned_at=aware(first[5]),
+        held_by=first[9] or "",
+        return_place=first[10],
         steps=steps,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The officials' pages (views.py): their worklist, a dossier's workflow, forms and actions.
+#
+# `dossier_actions` answers which action forms the dossier page offers the user now. It reads
+# the same conditions the services check (status, grants, eligibility at the current step); the
+# service called on submit still decides, so a form shown a moment too early only gets its
+# clear "not possible" message. Imports stay inside these functions so this block can be
+# appended without touching the module's head (services, workflows and organizations import
+# nothing from here, but keeping the head unchanged avoids clashes with parallel edits).
+
+# Grants that put work on an official's desk (for "my work").
+_WORK_ACTIONS = (
+    Action.DOSSIER_RECEIVE,
+    Action.DOSSIER_PROCESS,
+    Action.DOSSIER_ASSIGN,
+    Action.DOSSIER_APPROVE,
+    Action.DOSSIER_SIGN,
+)
+# A step deadline this close is marked "near" on the list.
+NEAR_DUE = dt.timedelta(hours=24)
+
+
+def dossiers_worklist(
+    *, user: User, status: str | None = None, mine: bool = False, query: str = ""
+) -> QuerySet[Dossier]:
+    """The officials' list page: `dossiers_list`, soonest step deadline first.
+
+    With `mine`, only the user's work: dossiers assigned to them, and open dossiers waiting
+    unassigned at a unit where they receive, process, assign, approve or sign.
+    """
+    from django.db.models import F
+
+    from .constants import TERMINAL
+
+    qs = dossiers_list(user=user, status=status, query=query)
+    if mine:
+        units = Q(pk__in=[])
+        for action in _WORK_ACTIONS:
+            units |= Q(step_agency__in=agencies_where(user, action))
+        waiting = Q(assignee__isnull=True) & units & ~Q(status__in=TERMINAL)
+        qs = qs.filter(Q(assignee=user) | waiting)
+    return qs.order_by(F("step_due_at").asc(nulls_last=True), "-pk")
+
+
+def deadline_state(dossier: Dossier, now: dt.datetime) -> str:
+    """The state of an open dossier's step deadline: "late", "near" (`NEAR_DUE`) or ""."""
+    from .constants import TERMINAL
+
+    due = dossier.step_due_at
+    if due is None or dossier.status in TERMINAL:
+        return ""
+    if now > due:
+        return "late"
+    if due - now <= NEAR_DUE:
+        return "near"
+    return ""
+
+
+def dossier_spec(dossier: Dossier):
+    """The workflow the dossier follows: its definition, or the built-in default process."""
+    from .services import default_spec, processing_time
+
+    if dossier.definition_id is not None:
+        return dossier.definition.spec
+    amount, unit, _cutoff = processing_time(dossier.procedure_version, dossier.channel)
+    return default_spec(amount, unit)
+
+
+def dossier_unit_labels(dossier: Dossier, spec) -> dict[str, str]:
+    """Names of the units a diagram of `spec` shows, for this dossier (`diagram.unit_key`)."""
+    from motcua.organizations.models import Agency
+    from motcua.workflows.diagram import unit_key
+
+    labels = {
+        "competent_agency": dossier.competent_agency.name,
+        "receiving_desk": dossier.receiving_agency.name,
+    }
+    refs = [s.unit for s in spec.steps] + [u for s in spec.steps for u in s.consult_units]
+    ids = {r.agency_id for r in refs if r.agency_id is not None}
+    codes = {r.agency_code for r in refs if r.agency_id is None and r.agency_code}
+    if ids or codes:
+        found = Agency.objects.filter(Q(pk__in=ids) | Q(code__in=codes)).only("pk", "code", "name")
+        for agency in found:
+            labels[f"agency:{agency.pk}"] = agency.name
+            if agency.code:
+                labels[f"code:{agency.code}"] = agency.name
+    for ref in refs:
+        labels.setdefault(unit_key(ref), ref.agency_name or unit_key(ref))
+    return labels
+
+
+def dossier_components(dossier: Dossier) -> QuerySet:
+    return dossier.components.order_by("order", "pk")
+
+
+def dossier_forms(dossier: Dossier, events: list[DossierEvent]) -> list[str]:
+    """The printed forms (documents.BUILDERS keys) that apply to the dossier now."""
+    from .constants import EventKind
+
+    kinds = {e.kind for e in events}
+    keys = []
+    if dossier.received_at is not None:
+        keys.append("receipt")
+    if EventKind.SUPPLEMENT_REQUEST in kinds:
+        keys.append("supplement")
+    if EventKind.REFUSE in kinds:
+        keys.append("refusal")
+    if EventKind.APOLOGY in kinds:
+        keys.append("apology")
+    if EventKind.STOP in kinds:
+        keys.append("stop")
+    if dossier.received_at is not None:
+        keys.append("control_sheet")
+    return keys
+
+
+def receiving_desks(user: User):
+    """The desks (service centres, one-stop units, counters) where the user may receive."""
+    from motcua.organizations.models import RECEIVING_KINDS
+
+    return (
+        agencies_where(user, Action.DOSSIER_RECEIVE)
+        .filter(kind__in=RECEIVING_KINDS, is_active=True)
+        .select_related("province")
+        .order_by("province_id", "path")
+    )
+
+
+def consultation_open_get(*, dossier: Dossier, pk: int):
+    """An unanswered consultation of the dossier, or "not found"."""
+    from .models import Consultation
+
+    found = (
+        Consultation.objects.select_related("unit")
+        .filter(pk=pk, dossier=dossier, answered_at__isnull=True)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("This opinion has already been given or is no longer asked."))
+    return found
+
+
+@dataclass(frozen=True)
+class StepMove:
+    """One way to complete the current step: the action, and the step it leads to."""
+
+    action: str
+    label: str
+    next_key: str | None
+    next_name: str
+    candidates: tuple[User, ...] = ()
+
+
+@dataclass(frozen=True)
+class DossierActions:
+    """What the user may do to the dossier now (each flag is one action form)."""
+
+    accept: bool = False
+    refuse: bool = False
+    supplement_request: bool = False
+    supplement_received: bool = False
+    moves: tuple[StepMove, ...] = ()
+    assign: tuple[User, ...] | None = None
+    consultations: tuple = ()
+    payment_request: bool = False
+    payment_received: bool = False
+    return_result: bool = False
+    withdraw: bool = False
+    stop: bool = False
+    apology: bool = False
+
+    @property
+    def any(self) -> bool:
+        return bool(
+            self.accept
+            or self.refuse
+            or self.supplement_request
+            or self.supplement_received
+            or self.moves
+            or self.assign is not None
+            or self.consultations
+            or self.payment_request
+            or self.payment_received
+            or self.return_result
+            or self.withdraw
+            or self.stop
+            or self.apology
+        )
+
+
+def _scope_at(dossier: Dossier, agency):
+    from .services import unit_scope
+
+    return unit_scope(dossier.procedure, agency)
+
+
+def dossier_actions(
+    *, user: User, dossier: Dossier, spec=None, now: dt.datetime | None = None
+) -> DossierActions:
+    """The action forms the dossier page offers `user` now (see the note above)."""
+    from django.utils import timezone
+
+    from motcua.workflows.constants import StepAction
+    from motcua.workflows.units import is_eligible, officials_eligible, unit_resolve
+
+    from .constants import AFTER_RESULT, TERMINAL, SupplementPhase
+    from .models import Consultation
+    from .rules import rule_set_get
+    from .services import apology_deadline, may_act_at_step, organization_of
+
+    d = dossier
+    now = now or timezone.now()
+    status = d.status
+    running = status in (Status.ACCEPTED, Status.PROCESSING)
+    desk = can(user, Action.DOSSIER_RECEIVE, _scope_at(d, d.receiving_agency))
+    at_reception = status == Status.SUPPLEMENT and d.supplement_phase == SupplementPhase.RECEPTION
+
+    spec = spec if spec is not None else dossier_spec(d)
+    step = None
+    if running and d.step_key:
+        try:
+            step = spec.step(d.step_key)
+        except KeyError:
+            step = None
+    step_actor = step is not None and may_act_at_step(user, d, step)
+
+    moves: list[StepMove] = []
+    if step_actor:
+        names = {s.key: s.name for s in spec.steps}
+        for transition in step.transitions:
+            candidates: tuple[User, ...] = ()
+            if transition.next is not None:
+                nxt = spec.step(transition.next)
+                unit = unit_resolve(
+                    nxt.unit, competent=d.competent_agency, receiving_desk=d.receiving_agency
+                )
+                if unit is not None:
+                    candidates = tuple(
+                        officials_eligible(step=nxt, unit=unit, procedure=d.procedure)
+                    )
+            moves.append(
+                StepMove(
+                    action=str(transition.action),
+                    label=str(StepAction(transition.action).label),
+                    next_key=transition.next,
+                    next_name=names.get(transition.next, "") if transition.next else "",
+                    candidates=candidates,
+                )
+            )
+
+    assign = None
+    if (
+        step is not None
+        and d.step_agency is not None
+        and can(user, Action.DOSSIER_ASSIGN, _scope_at(d, d.step_agency))
+    ):
+        assign = tuple(officials_eligible(step=step, unit=d.step_agency, procedure=d.procedure))
+
+    consultations: tuple = ()
+    if step is not None:
+        open_ = Consultation.objects.filter(
+            dossier=d, step_key=step.key, answered_at__isnull=True
+        ).select_related("unit")
+        consultations = tuple(
+            c for c in open_ if is_eligible(user, step=step, unit=c.unit, procedure=d.procedure)
+        )
+
+    supplement_in_processing = (
+        step_actor
+        and d.supplements_in_processing < rule_set_get(d.rule_set).max_supplements_in_processing
+    )
+
+    closing = {Status.ACCEPTED, Status.PROCESSING, Status.SUPPLEMENT, Status.AWAITING_PAYMENT}
+    apology = False
+    if status in closing and d.due_at is not None and d.extensions < d.extensions_allowed:
+        latest = apology_deadline(d)
+        at_fault = organization_of(d.step_agency or d.competent_agency)
+        apology = (latest is None or now <= latest) and can(
+            user, Action.DOSSIER_SIGN, _scope_at(d, at_fault)
+        )
+
+    return DossierActions(
+        accept=status == Status.SUBMITTED and desk,
+        refuse=(status == Status.SUBMITTED or at_reception) and desk,
+        supplement_request=(status == Status.SUBMITTED and desk) or supplement_in_processing,
+        supplement_received=status == Status.SUPPLEMENT and desk,
+        moves=tuple(moves),
+        assign=assign,
+        consultations=consultations,
+        payment_request=step_actor,
+        payment_received=(
+            status == Status.AWAITING_PAYMENT
+            and d.step_agency is not None
+            and can(user, Action.DOSSIER_VIEW, _scope_at(d, d.step_agency))
+        ),
+        return_result=(
+            status == Status.DONE
+            and can(user, Action.DOSSIER_RECEIVE, _scope_at(d, d.return_agency))
+        ),
+        withdraw=status not in (TERMINAL | AFTER_RESULT) and desk,
+        stop=status in closing
+        and can(user, Action.DOSSIER_APPROVE, _scope_at(d, d.competent_agency)),
+        apology=apology,
     )

@@ -29,7 +29,7 @@ from motcua.accounts.services import normalize_phone
 from motcua.catalog.constants import VersionStatus
 from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.catalog.selectors import version_in_force
-from motcua.core.errors import Conflict, InvalidInput, NotAllowed
+from motcua.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from motcua.core.selectors import calendar_for
 from motcua.core.workcalendar import TZ, WorkCalendar
 from motcua.organizations.models import Agency, AgencyKind
@@ -53,6 +53,7 @@ from .constants import (
     Status,
     SupplementPhase,
     Timeliness,
+    WarningKind,
 )
 from .models import (
     Consultation,
@@ -405,7 +406,7 @@ def _require_status(d: Dossier, allowed: set[str], what: str) -> None:
         )
 
 
-def _unit_scope(procedure: Procedure, agency: Agency) -> Scope:
+def unit_scope(procedure: Procedure, agency: Agency) -> Scope:
     """A procedure's work at one agency or desk: what a grant there must cover."""
     return Scope(
         agencies=((agency.pk, agency.path),),
@@ -415,7 +416,7 @@ def _unit_scope(procedure: Procedure, agency: Agency) -> Scope:
 
 
 def _desk_scope_require(actor: User | None, action: str, d: Dossier, agency: Agency) -> None:
-    require(actor, action, _unit_scope(d.procedure, agency))
+    require(actor, action, unit_scope(d.procedure, agency))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -534,7 +535,7 @@ def _advance(
     )
 
 
-def _organization_of(agency: Agency) -> Agency:
+def organization_of(agency: Agency) -> Agency:
     """The agency an internal unit belongs to (its nearest ancestor that is not a unit)."""
     if agency.kind not in (AgencyKind.UNIT, AgencyKind.DESK):
         return agency
@@ -661,7 +662,7 @@ def dossier_submit(
         )
     routed = route(procedure, applicant.commune_id, desk)
     if desk is not None:
-        require(actor, Action.DOSSIER_RECEIVE, _unit_scope(procedure, desk))
+        require(actor, Action.DOSSIER_RECEIVE, unit_scope(procedure, desk))
     fees = [
         {
             "name": fee.get("name", ""),
@@ -1057,6 +1058,26 @@ def _current_step(d: Dossier) -> Step:
         raise Conflict(_("The dossier is not at a processing step."), code="no_step") from None
 
 
+def _assignment_allows(actor: User, d: Dossier) -> bool:
+    """Unassigned, assigned to `actor`, or `actor` may reassign the step."""
+    return (
+        d.assignee_id is None
+        or d.assignee_id == actor.pk
+        or can(actor, Action.DOSSIER_ASSIGN, _step_scope(d))
+    )
+
+
+def may_act_at_step(actor: User | None, d: Dossier, step: Step) -> bool:
+    """May `actor` complete `step` of `d` now (the check `dossier_act` makes)? For the pages,
+    which offer only the actions their user may take."""
+    return (
+        actor is not None
+        and d.step_agency is not None
+        and is_eligible(actor, step=step, unit=d.step_agency, procedure=d.procedure)
+        and _assignment_allows(actor, d)
+    )
+
+
 def _require_step_actor(actor: User | None, d: Dossier, step: Step) -> None:
     if actor is None or d.step_agency is None:
         raise NotAllowed(_("You do not have permission for this action."))
@@ -1065,11 +1086,7 @@ def _require_step_actor(actor: User | None, d: Dossier, step: Step) -> None:
             _("You are not assigned to the step “%(step)s” at %(unit)s.")
             % {"step": step.name, "unit": d.step_agency.name}
         )
-    if (
-        d.assignee_id is not None
-        and d.assignee_id != actor.pk
-        and not can(actor, Action.DOSSIER_ASSIGN, _step_scope(d))
-    ):
+    if not _assignment_allows(actor, d):
         raise NotAllowed(
             _("The dossier is assigned to %(name)s.")
             % {"name": d.assignee.full_name or d.assignee.username}
@@ -1077,7 +1094,7 @@ def _require_step_actor(actor: User | None, d: Dossier, step: Step) -> None:
 
 
 def _step_scope(d: Dossier) -> Scope:
-    return _unit_scope(d.procedure, d.step_agency)
+    return unit_scope(d.procedure, d.step_agency)
 
 
 def dossier_act(
@@ -1473,7 +1490,7 @@ def dossier_apology_issue(
             {Status.ACCEPTED, Status.PROCESSING, Status.SUPPLEMENT, Status.AWAITING_PAYMENT},
             _("Issuing an apology letter"),
         )
-        at_fault = agency_at_fault or _organization_of(d.step_agency or d.competent_agency)
+        at_fault = agency_at_fault or organization_of(d.step_agency or d.competent_agency)
         _desk_scope_require(actor, Action.DOSSIER_SIGN, d, at_fault)
         if d.extensions >= d.extensions_allowed:
             raise Conflict(
@@ -1548,9 +1565,9 @@ def due_warnings_scan(*, now: dt.datetime | None = None) -> int:
         latest = apology_deadline(d)
         targets = []
         if latest is not None and now >= latest - dt.timedelta(days=1):
-            targets.append(("due_soon", d.due_at))
+            targets.append((WarningKind.DUE_SOON, d.due_at))
         if d.step_due_at is not None and now > d.step_due_at:
-            targets.append(("step_overdue", d.step_due_at))
+            targets.append((WarningKind.STEP_OVERDUE, d.step_due_at))
         for kind, target in targets:
             recipients = [d.assignee] if d.assignee_id else _step_officials(d)
             for recipient in recipients or [None]:
@@ -1562,6 +1579,17 @@ def due_warnings_scan(*, now: dt.datetime | None = None) -> int:
                 )
                 created += int(made)
     return created
+
+
+def due_warning_seen(*, actor: User, warning_id: int, now: dt.datetime | None = None) -> DueWarning:
+    """The recipient has read a warning; anyone else is told it does not exist."""
+    warning = DueWarning.objects.filter(pk=warning_id, recipient=actor).first()
+    if warning is None or actor is None or not actor.is_authenticated:
+        raise NotFound(_("No such warning."))
+    if warning.seen_at is None:
+        warning.seen_at = now or timezone.now()
+        warning.save(update_fields=["seen_at"])
+    return warning
 
 
 def _step_officials(d: Dossier) -> list[User]:

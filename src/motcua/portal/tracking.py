@@ -22,15 +22,21 @@ def client_address(request: HttpRequest) -> str:
 
 
 def tracking_allowed(request: HttpRequest) -> bool:
-    """A fixed one-minute window per client address, in the shared cache."""
+    """A fixed one-minute window per client address, in the shared cache.
+
+    The counter is incremented first: an address already counting this minute costs one cache
+    call (two Redis commands) instead of a failed `add` and then the increment."""
     key = f"tracking-rate:{client_address(request)}"
-    if cache.add(key, 1, timeout=60):
-        return True
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=60)
-        return True
+    except ValueError:  # the first look-up of the window (or the window just ended)
+        if cache.add(key, 1, timeout=60):
+            return True
+        count = cache.incr(key)  # another request opened the window a moment ago
+    if count == 1:
+        # The window expired between Redis' EXISTS and INCR, which then made a key without
+        # an expiry: give it one, or the address would stay counted for good.
+        cache.touch(key, timeout=60)
     return count <= settings.TRACKING_RATE_PER_MINUTE
 
 

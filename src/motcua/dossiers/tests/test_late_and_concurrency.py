@@ -218,3 +218,32 @@ def test_two_officials_at_once_one_wins(reloaded, world):
     d.refresh_from_db()
     assert d.version == version + 1 and d.step_key == "ky"
     assert d.events.filter(kind=EventKind.STEP, from_step="tham-dinh").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_warned_official_reads_the_warnings_and_marks_them_seen(world):
+    from django.test import Client
+
+    d = receive(world, local(2026, 3, 2, 9))
+    due_warnings_scan(now=local(2026, 3, 4, 8))
+    specialist, other = Client(), Client()
+    specialist.force_login(world["commune_specialist"])
+    other.force_login(world["commune_officer"])
+
+    listed = specialist.get("/api/v1/dossiers/warnings").json()
+    assert {w["kind"] for w in listed} == {"due_soon", "step_overdue"}
+    assert {w["dossier_code"] for w in listed} == {d.code}
+    overdue = next(w for w in listed if w["kind"] == "step_overdue")
+    assert overdue["kind_label"] == "Đã quá hạn xử lý của bước"
+    assert listed == sorted(listed, key=lambda w: (w["target_at"], w["id"]))
+    # Someone else's warning does not exist for them, and they cannot mark it.
+    assert other.get("/api/v1/dossiers/warnings").json() == []
+    assert other.post(f"/api/v1/dossiers/warnings/{overdue['id']}/seen").status_code == 404
+    assert DueWarning.objects.get(pk=overdue["id"]).seen_at is None
+
+    seen = specialist.post(f"/api/v1/dossiers/warnings/{overdue['id']}/seen")
+    assert seen.status_code == 200 and seen.json()["seen_at"] is not None
+    assert [w["kind"] for w in specialist.get("/api/v1/dossiers/warnings").json()] == ["due_soon"]
+    everything = specialist.get("/api/v1/dossiers/warnings?all=true").json()
+    assert len(everything) == 2
+    assert Client().get("/api/v1/dossiers/warnings").status_code == 401

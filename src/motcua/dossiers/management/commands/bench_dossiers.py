@@ -3,8 +3,9 @@
     DATABASE_URL=postgres://… python manage.py bench_dossiers [--seconds 10]
 
 On an empty benchmark database it builds the demo province (agencies, officials, catalog,
-workflows), starts gunicorn on a free port with that database, and drives it over HTTP from
-client threads on the same machine:
+workflows), starts gunicorn on a free port with that database (with the production
+configuration, `motcua.gunicorn_conf`), and drives it over HTTP from client processes on the
+same machine, one keep-alive connection each (`motcua.core.httpload`):
 
 - online submissions (POST /api/v1/dossiers: three components, routing to the competent commune,
   the appointment from the working-time calendar, history and outbox rows) at 1, 4 and 16
@@ -13,7 +14,10 @@ client threads on the same machine:
 - transitions along the 5-step birth-registration workflow (accept → process → sign → return
   step → returned), through the services in this process.
 
-It prints requests per second with p50/p99 latency; the figures go to docs/benchmarks.md.
+It prints requests per second with p50/p99 latency, and where the CPU went per request: the
+client processes, the gunicorn workers and the PostgreSQL backends serving them, and how busy
+the whole machine was (other work on a shared machine shows as the difference). The figures go
+to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -27,18 +31,20 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
+from motcua.core import httpload
 from motcua.dossiers.models import Dossier
 from motcua.organizations.models import Agency, AgencyKind
 
@@ -56,17 +62,67 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def _redis_answers(url: str) -> bool:
+    """Whether a Redis server answers PING at `url` (the benchmark uses it when there is one)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@dataclass
+class Row:
+    name: str
+    rate: float
+    p50: float
+    p99: float
+    requests: int
+    client_ms: float | None = None  # CPU per request
+    server_ms: float | None = None
+    db_ms: float | None = None
+    busy: float | None = None  # share of the machine's CPUs in use during the run
+
+
 class Command(BaseCommand):
     help = "Time dossier submissions, tracking and transitions on the configured database."
 
     def add_arguments(self, parser):
         parser.add_argument("--seconds", type=float, default=10.0)
-        parser.add_argument("--workers", type=int, default=2)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--workers", type=int, default=None, help="gunicorn workers (default: its config)"
+        )
+        parser.add_argument("--threads", type=int, default=None)
+        parser.add_argument("--worker-class", default=None)
         parser.add_argument("--clients", default="1,4,16")
+        parser.add_argument("--tracking-clients", default="16")
         parser.add_argument("--transitions", type=int, default=200)
+        parser.add_argument(
+            "--cache-url",
+            default=None,
+            help="CACHE_URL for the server (default: $CACHE_URL, else a local Redis on "
+            "redis://127.0.0.1:6379/15 if one answers, else none)",
+        )
+        parser.add_argument("--only", choices=["submit", "tracking"], default=None)
 
-    def handle(self, *args, seconds, workers, threads, clients, transitions, **options):
+    def handle(
+        self,
+        *args,
+        seconds,
+        workers,
+        threads,
+        worker_class,
+        clients,
+        tracking_clients,
+        transitions,
+        cache_url,
+        only,
+        **options,
+    ):
         from motcua.demo.services import demo_setup
 
         if Dossier.objects.exists():
@@ -82,39 +138,69 @@ class Command(BaseCommand):
         )
         officer = User.objects.filter(grants__role__code="receiving_officer").first()
         cookie = self._session_cookie(officer)
+        if cache_url is None:
+            cache_url = os.environ.get("CACHE_URL", "")
+            if not cache_url and _redis_answers("redis://127.0.0.1:6379/15"):
+                cache_url = "redis://127.0.0.1:6379/15"
         port = _free_port()
-        server = self._start_server(port, workers, threads)
+        server = self._start_server(port, workers, threads, worker_class, cache_url)
+        ids = iter(range(10**9))
+        rows: list[Row] = []
         try:
             self._wait(port)
-            counts = [int(c) for c in clients.split(",")]
-            rows = []
-            for n in counts:
-                rows.append(
-                    (
-                        f"submit online, {n} client(s)",
-                        *self._drive(port, cookie, n, seconds, self._submit_body(communes)),
+            if only != "tracking":
+                for n in [int(c) for c in clients.split(",")]:
+                    jobs = self._submit_jobs(port, cookie, n, seconds, communes, ids)
+                    rows.append(
+                        self._drive(f"submit online, {n} client(s)", port, server, jobs, seconds)
                     )
+            if only != "submit":
+                if not Dossier.objects.exists():
+                    jobs = self._submit_jobs(port, cookie, 4, 2, communes, ids)
+                    self._drive("(dossiers to track)", port, server, jobs, 2)
+                codes = list(
+                    Dossier.objects.order_by("?").values_list("code", "applicant_phone")[:2000]
                 )
-            codes = list(
-                Dossier.objects.order_by("?").values_list("code", "applicant_phone")[:2000]
-            )
-            rows.append(
-                (
-                    f"tracking, {counts[-1]} clients",
-                    *self._drive(port, "", counts[-1], seconds, self._track_body(codes)),
+                for n in [int(c) for c in tracking_clients.split(",")]:
+                    jobs = self._track_jobs(port, n, codes)
+                    rows.append(self._drive(f"tracking, {n} clients", port, server, jobs, seconds))
+                # The floor: a view that does nothing, through the same middleware, server and
+                # clients. What a request costs before any of our code runs.
+                n = int(tracking_clients.split(",")[-1])
+                jobs = [
+                    httpload.Job("/healthz", [b""], {"Accept": "application/json"}, method="GET")
+                    for _ in range(n)
+                ]
+                rows.append(
+                    self._drive(f"(floor: GET /healthz, {n} clients)", port, server, jobs, seconds)
                 )
-            )
         finally:
             server.terminate()
             server.wait(timeout=20)
-        rows.append(("transitions (in process)", *self._transitions(procedure, transitions)))
+        if only is None and transitions:
+            rows.append(self._transitions(procedure, transitions))
         self.stdout.write("")
-        self.stdout.write(f"{'operation':34} {'per second':>11} {'p50 ms':>8} {'p99 ms':>8}")
-        for name, rate, p50, p99, _n in rows:
-            self.stdout.write(f"{name:34} {rate:11.1f} {p50:8.1f} {p99:8.1f}")
         self.stdout.write(
-            f"\nserver: gunicorn {workers} workers × {threads} threads; "
-            f"{os.cpu_count()} CPUs; database {settings.DATABASES['default']['ENGINE']}"
+            f"{'operation':34} {'per second':>10} {'p50 ms':>7} {'p99 ms':>7}"
+            f"   CPU ms per request: {'client':>6} {'server':>6} {'db':>5}   machine busy"
+        )
+
+        def ms(value: float | None) -> str:
+            return "" if value is None else f"{value:.2f}"
+
+        for r in rows:
+            self.stdout.write(
+                f"{r.name:34} {r.rate:10.1f} {r.p50:7.1f} {r.p99:7.1f}"
+                f"   {'':20}{ms(r.client_ms):>6} {ms(r.server_ms):>6} {ms(r.db_ms):>5}"
+                + ("" if r.busy is None else f"   {r.busy:.0%}")
+            )
+        server_description = self._server_description(workers, threads, worker_class)
+        self.stdout.write(
+            f"\nserver: gunicorn {server_description}; "
+            f"cache {cache_url or 'local memory (none shared)'}; "
+            f"prepared statements {os.environ.get('DB_PREPARED_STATEMENTS') or 'true'}; "
+            f"{os.cpu_count()} CPUs; database {settings.DATABASES['default']['ENGINE']}; "
+            "client: one process and keep-alive connection per client"
         )
 
     # -- setup ---------------------------------------------------------------------------------
@@ -127,32 +213,52 @@ class Command(BaseCommand):
         store.create()
         return f"sessionid={store.session_key}; csrftoken={CSRF}"
 
-    def _start_server(self, port: int, workers: int, threads: int) -> subprocess.Popen:
+    def _start_server(
+        self,
+        port: int,
+        workers: int | None,
+        threads: int | None,
+        worker_class: str | None,
+        cache_url: str,
+    ) -> subprocess.Popen:
         env = {
             **os.environ,
             "TRACKING_RATE_PER_MINUTE": "100000000",
-            "LOG_LEVEL": "WARNING",
             "DB_CONN_MAX_AGE": "600",
+            # The production recommendation (docs/operations.md), unless the caller says otherwise.
+            "DB_PREPARED_STATEMENTS": os.environ.get("DB_PREPARED_STATEMENTS") or "true",
+            "CACHE_URL": cache_url,
             "PYTHONPATH": str(Path(__file__).resolve().parents[4]),
         }
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+        command = [
+            gunicorn,
+            "motcua.wsgi",
+            "--config",
+            "python:motcua.gunicorn_conf",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ]
+        if workers is not None:
+            command += ["--workers", str(workers)]
+        if threads is not None:
+            command += ["--threads", str(threads)]
+        if worker_class is not None:
+            command += ["--worker-class", worker_class]
+        # The request log (one JSON line per request) stays on, as in production; it goes to
+        # /dev/null here rather than into the benchmark's output.
         return subprocess.Popen(  # noqa: S603 — our own server, fixed arguments
-            [
-                gunicorn,
-                "motcua.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--threads",
-                str(threads),
-                "--worker-class",
-                "gthread",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def _server_description(self, workers, threads, worker_class) -> str:
+        from motcua import gunicorn_conf
+
+        workers = workers or gunicorn_conf.workers
+        worker_class = worker_class or gunicorn_conf.worker_class
+        threads = threads or gunicorn_conf.threads
+        return f"{workers} × {worker_class}" + (
+            f", {threads} threads each" if worker_class == "gthread" else ""
         )
 
     def _wait(self, port: int) -> None:
@@ -168,80 +274,100 @@ class Command(BaseCommand):
 
     # -- load ----------------------------------------------------------------------------------
 
-    def _submit_body(self, communes: list[int]):
-        counter = iter(range(10**9))
+    def _headers(self, port: int, cookie: str) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "Referer": f"http://127.0.0.1:{port}/"}
+        if cookie:
+            headers.update({"Cookie": cookie, "X-CSRFToken": CSRF})
+        return headers
 
-        def body() -> tuple[str, dict]:
-            i = next(counter)
-            return "/api/v1/dossiers", {
-                "procedure": "1.001193",
-                "channel": "online",
-                "applicant": {
-                    "kind": "citizen",
-                    "name": f"Người nộp thử {i}",
-                    "id_number": f"{87_000_000_000 + i:012d}",
-                    "phone": f"09{i % 100_000_000:08d}",
-                    "commune": communes[i % len(communes)],
-                },
-                "components": [
-                    {"name": "Tờ khai đăng ký khai sinh", "originals": 1},
-                    {"name": "Giấy chứng sinh", "originals": 1},
-                    {"name": "Văn bản ủy quyền", "copies": 1},
-                ],
-            }
+    def _submit_jobs(self, port, cookie, clients, seconds, communes, ids) -> list[httpload.Job]:
+        """Each client gets its own applicants, enough for 1,500 submissions a second."""
+        per_client = int(seconds * 1500 / clients) + 50
+        jobs = []
+        for _ in range(clients):
+            bodies = []
+            for _ in range(per_client):
+                i = next(ids)
+                body = {
+                    "procedure": "1.001193",
+                    "channel": "online",
+                    "applicant": {
+                        "kind": "citizen",
+                        "name": f"Người nộp thử {i}",
+                        "id_number": f"{87_000_000_000 + i:012d}",
+                        "phone": f"09{i % 100_000_000:08d}",
+                        "commune": communes[i % len(communes)],
+                    },
+                    "components": [
+                        {"name": "Tờ khai đăng ký khai sinh", "originals": 1},
+                        {"name": "Giấy chứng sinh", "originals": 1},
+                        {"name": "Văn bản ủy quyền", "copies": 1},
+                    ],
+                }
+                bodies.append(json.dumps(body).encode())
+            jobs.append(httpload.Job("/api/v1/dossiers", bodies, self._headers(port, cookie)))
+        return jobs
 
-        return body
-
-    def _track_body(self, codes: list[tuple[str, str]]):
+    def _track_jobs(self, port, clients, codes) -> list[httpload.Job]:
         rng = random.Random(766)  # noqa: S311 — a reproducible sample, not a secret
+        jobs = []
+        for _ in range(clients):
+            sample = [rng.choice(codes) for _ in range(500)]
+            bodies = [json.dumps({"code": c, "factor": phone}).encode() for c, phone in sample]
+            jobs.append(httpload.Job("/api/v1/tracking", bodies, self._headers(port, "")))
+        return jobs
 
-        def body() -> tuple[str, dict]:
-            code, phone = rng.choice(codes)
-            return "/api/v1/tracking", {"code": code, "factor": phone}
+    def _db_backends(self) -> list[int]:
+        """Process ids of the PostgreSQL backends connected to this database, but ours."""
+        if connection.vendor != "postgresql":
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return [pid for (pid,) in cursor.fetchall()]
 
-        return body
+    def _drive(self, name, port, server, jobs, seconds) -> Row:
+        workers: list[int] = []
+        before: dict[str, object] = {}
 
-    def _drive(self, port: int, cookie: str, clients: int, seconds: float, make_body):
-        latencies: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-        stop_at = time.perf_counter() + seconds
-        body_lock = threading.Lock()
+        def sample() -> None:
+            # After the warm-up, so that every worker gunicorn forked is counted.
+            workers[:] = httpload.children_of(server.pid)
+            before["server"] = sum(httpload.process_cpu_seconds(p) for p in workers)
+            before["db"] = {p: httpload.process_cpu_seconds(p) for p in self._db_backends()}
+            before["machine"] = httpload.machine_busy()
 
-        def worker() -> None:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            headers = {"Content-Type": "application/json", "Referer": f"http://127.0.0.1:{port}/"}
-            if cookie:
-                headers.update({"Cookie": cookie, "X-CSRFToken": CSRF})
-            mine: list[float] = []
-            while time.perf_counter() < stop_at:
-                with body_lock:
-                    path, data = make_body()
-                payload = json.dumps(data)
-                t0 = time.perf_counter()
-                conn.request("POST", path, payload, headers)
-                response = conn.getresponse()
-                response.read()
-                mine.append((time.perf_counter() - t0) * 1000)
-                if response.status >= 300:
-                    errors.append(f"{response.status}")
-            with lock:
-                latencies.extend(mine)
-
-        threads = [threading.Thread(target=worker) for _ in range(clients)]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - t0
-        if errors:
-            raise CommandError(f"{len(errors)} failed requests, e.g. HTTP {errors[0]}")
-        return (
-            len(latencies) / elapsed,
-            statistics.median(latencies),
-            _pct(latencies, 99),
-            len(latencies),
+        # Every worker must have served a few requests before the clock starts (its caches:
+        # routing, versions, calendars, prepared statements), however few the clients.
+        expected = len(httpload.children_of(server.pid)) or 5
+        warmup = max(5, -(-10 * expected // len(jobs)))
+        result = httpload.run(
+            "127.0.0.1", port, jobs, seconds=seconds, warmup=warmup, on_start=sample
+        )
+        server_cpu = sum(httpload.process_cpu_seconds(p) for p in workers) - before["server"]
+        db_cpu = sum(
+            httpload.process_cpu_seconds(p) - before["db"].get(p, 0.0) for p in self._db_backends()
+        )
+        busy, total = httpload.machine_busy()
+        busy0, total0 = before["machine"]
+        connection.close()  # the benchmark's own connection is not one of the server's
+        if result.errors:
+            raise CommandError(
+                f"{name}: {result.errors} failed requests, e.g. {result.first_error}"
+            )
+        n = result.requests
+        return Row(
+            name=name,
+            rate=result.rate,
+            p50=statistics.median(result.latencies_ms),
+            p99=result.percentile(99),
+            requests=n,
+            client_ms=result.client_cpu_seconds / n * 1000,
+            server_ms=server_cpu / n * 1000,
+            db_ms=db_cpu / n * 1000 if connection.vendor == "postgresql" else None,
+            busy=(busy - busy0) / (total - total0) if total > total0 else None,
         )
 
     def _transitions(self, procedure: Procedure, count: int):
@@ -294,7 +420,8 @@ class Command(BaseCommand):
             dossier_return(actor=officer, dossier=d, expected_version=d.version)
             latencies.append((time.perf_counter() - t0) * 1000)
         total = sum(latencies) / 1000
-        return (
+        return Row(
+            "transitions (in process)",
             len(latencies) / total,
             statistics.median(latencies),
             _pct(latencies, 99),
