@@ -1,6 +1,8 @@
 """gunicorn's configuration for MộtCửa (docs/operations.md, "App server"):
 
-    gunicorn motcua.wsgi --config python:motcua.gunicorn_conf --chdir src --bind 127.0.0.1:8000
+    gunicorn motcua.wsgi --config src/motcua/gunicorn_conf.py --chdir src --bind 127.0.0.1:8000
+
+(from the repository root: gunicorn reads the config file before it changes directory).
 
 `make bench` runs the server with this file too, so the figures in docs/benchmarks.md are those
 of the production configuration. Every value can still be given on the command line, in

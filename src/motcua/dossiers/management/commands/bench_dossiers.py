@@ -4,7 +4,7 @@
 
 On an empty benchmark database it builds the demo province (agencies, officials, catalog,
 workflows), starts gunicorn on a free port with that database (with the production
-configuration, `motcua.gunicorn_conf`), and drives it over HTTP from client processes on the
+configuration, src/motcua/gunicorn_conf.py), and drives it over HTTP from client processes on the
 same machine, one keep-alive connection each (`motcua.core.httpload`):
 
 - online submissions (POST /api/v1/dossiers: three components, routing to the competent commune,
@@ -235,7 +235,7 @@ class Command(BaseCommand):
             gunicorn,
             "motcua.wsgi",
             "--config",
-            "python:motcua.gunicorn_conf",
+            str(Path(__file__).resolve().parents[3] / "gunicorn_conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
         ]
