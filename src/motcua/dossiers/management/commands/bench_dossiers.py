@@ -11,6 +11,7 @@ same machine, one keep-alive connection each (`motcua.core.httpload`):
   the appointment from the working-time calendar, history and outbox rows) at 1, 4 and 16
   concurrent clients;
 - public tracking look-ups (POST /api/v1/tracking with code and phone) at 16 clients;
+- the floor: GET /healthz, a view that does nothing, at 16 clients (what any request costs here);
 - transitions along the 5-step birth-registration workflow (accept → process → sign → return
   step → returned), through the services in this process.
 
