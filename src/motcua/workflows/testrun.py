@@ -25,12 +25,8 @@ from motcua.core.workcalendar import TZ
 from motcua.organizations.models import Agency
 from motcua.territory.models import Commune
 
-from .constants import StepAction
 from .models import ProcessDefinition
 from .validation import Problem, definition_problems, no_official_message, published_time
-
-# The main path prefers the action that moves a dossier towards its result.
-MAIN_ACTIONS = (StepAction.APPROVE, StepAction.FORWARD, StepAction.CONSULT)
 
 
 def _unit(agency: Agency | None) -> dict[str, Any] | None:
