@@ -2,15 +2,23 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-16)
+LOCKS := requirements/bootstrap.lock requirements.lock
+STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha256sum | cut -c1-16)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format lock browser clean bench
+.PHONY: demo test lint format lock browser clean bench venv install-check
 
-$(STAMP): requirements.lock
+# Installation never depends on the machine's pip nor on what the index publishes next: the
+# pinned installer (requirements/bootstrap.lock) goes in first, then every package of the lock
+# exactly as pinned, with hashes and without resolving again (--no-deps: the lock already holds
+# every dependency, extras included), then `pip check` proves the set is consistent.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps
+$(STAMP): $(LOCKS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PIP_INSTALL) -r requirements/bootstrap.lock
+	$(PIP_INSTALL) -r requirements.lock
+	$(BIN)/python -m pip check --disable-pip-version-check
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
@@ -56,7 +64,15 @@ lint: $(STAMP)
 	$(BIN)/ruff format src
 
 lock:
-	$(BIN)/pip-compile -q --generate-hashes --extra dev --strip-extras -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --extra dev --strip-extras \
+	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+# What CI proves first: a clean clone of HEAD installs on this machine from an empty pip cache.
+install-check:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	git clone -q . "$$tmp/src" && cd "$$tmp/src" && \
+	PIP_CACHE_DIR="$$tmp/pip-cache" $(MAKE) -s venv PYTHON=$(PYTHON) && \
+	.venv/bin/python manage.py check && echo "install-check: a clean clone installs from an empty pip cache"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
