@@ -1,38 +1,150 @@
 """The JSON API (Django Ninja), mounted at /api/v1/; OpenAPI at /api/v1/openapi.json.
 
-Each app contributes a Router. One handler maps domain errors to HTTP, so endpoints only parse,
-call one service or selector, and return.
+Each app contributes a Router. One place maps every error to HTTP with one body (`ErrorOut`:
+code, message, errors per field), domain errors and Ninja's own (validation, authentication,
+CSRF, an unreadable body), so endpoints only parse, call one service or selector, and return.
+The OpenAPI schema declares those answers on every operation.
 """
 
-from django.http import HttpRequest
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
 
 from motcua.accounts.api import router as accounts_router
 from motcua.catalog.api import router as catalog_router
 from motcua.core.api import router as calendar_router
-from motcua.core.errors import DomainError
+from motcua.core.errors import DomainError, InvalidInput
+from motcua.core.schemas import ErrorOut
 from motcua.dossiers.api import router as dossiers_router
 from motcua.dossiers.api import tracking_router
 from motcua.organizations.api import router as organizations_router
 from motcua.territory.api import router as territory_router
 from motcua.workflows.api import router as workflows_router
 
-api = NinjaAPI(
+JSON = "application/json"
+
+# What each error status means here; declared on the operations it can come from.
+ERROR_STATUSES = {
+    400: "The body cannot be read (not valid JSON, a broken multipart body).",
+    401: "Not logged in: send the session cookie.",
+    403: "Not allowed, or the CSRF token (X-CSRFToken header) is missing or wrong.",
+    404: "Not found, or not visible to you.",
+    409: "Someone else acted first (code `stale`), or the object is in the wrong state.",
+    422: "Invalid input: `errors` holds the messages per field.",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+class MotCuaAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any):
+        schema = super().get_openapi_schema(**kwargs)
+        return document_errors(schema)
+
+
+def document_errors(schema) -> Any:
+    """Declare on each operation the error answers it can give, all with the `Error` body.
+
+    Every operation may answer 404 and 422; with a session, 401 and 403; with a body, 400; a
+    write, 409. An operation that declares an error status itself keeps its own.
+    """
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = ErrorOut.model_json_schema()
+    ref = {"content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operations in schema["paths"].values():
+        for method, operation in operations.items():
+            statuses = {404, 422}
+            if operation.get("security"):
+                statuses |= {401, 403}
+            if "requestBody" in operation:
+                statuses.add(400)
+            if method in WRITE_METHODS:
+                statuses.add(409)
+            responses = operation["responses"]
+            for status in sorted(statuses):
+                responses.setdefault(status, {"description": ERROR_STATUSES[status], **ref})
+    return schema
+
+
+api = MotCuaAPI(
     title="MộtCửa API",
     version="1",
     description=(
         "Hệ thống thông tin giải quyết TTHC cấp tỉnh — provincial one-stop back office. "
-        "Officials authenticate with their session (cookie + CSRF token)."
+        "Officials authenticate with their session (cookie + CSRF token). Every error answers "
+        "with the `Error` body."
     ),
     urls_namespace="api",
     auth=django_auth,
 )
 
 
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, errors: dict | None = None
+) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": str(message)}
+    if errors:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+def _field(loc: tuple | list) -> str:
+    """Where a value was wrong, as our own errors name it: "applicant.name", "page"."""
+    source, *path = loc
+    if source == "body" and len(path) > 1:
+        path = path[1:]  # the body parameter's name ("payload") says nothing to the client
+    return ".".join(str(part) for part in path) or str(source)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError):
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        errors.setdefault(_field(error["loc"]), []).append(error["msg"])
+    invalid = InvalidInput(_("The request has errors."), errors=errors)
+    return api.create_response(request, invalid.as_dict(), status=invalid.status)
+
+
+# Ninja raises HttpError for what it refuses itself: no session (401), a failed CSRF check (the
+# only 403 Ninja gives here; can() refusals are NotAllowed), an unreadable body (400).
+HTTP_ERRORS = {
+    400: ("bad_request", gettext_noop("The request body cannot be read; send valid JSON.")),
+    401: ("not_authenticated", gettext_noop("Log in first: this part of the API needs a session.")),
+    403: ("csrf_failed", gettext_noop("The CSRF token is missing or wrong (X-CSRFToken header).")),
+    429: ("rate_limited", gettext_noop("Too many requests; wait a minute and try again.")),
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    code, message = HTTP_ERRORS.get(exc.status_code, ("error", str(exc)))
+    return error_response(request, exc.status_code, code, _(message))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404):
+    return error_response(request, 404, "not_found", _("Not found."))
+
+
+def bad_request(request: HttpRequest, exc: Exception):
+    return error_response(request, 400, "bad_request", _("The request cannot be read."))
+
+
+for _cls in (BadRequest, SuspiciousOperation, MultiPartParserError):
+    api.add_exception_handler(_cls, bad_request)
 
 
 api.add_router("/territory", territory_router, tags=["territory"])
