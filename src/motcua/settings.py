@@ -96,6 +96,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "motcua.core.logging.RequestLogMiddleware",
+    # Before anything reads the request: PostgreSQL cannot take NUL in text (core/nul.py).
+    "motcua.core.nul.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
