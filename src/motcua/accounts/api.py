@@ -4,10 +4,10 @@ from datetime import datetime
 
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from motcua.catalog.models import Field, Procedure
 from motcua.core.errors import NotFound
+from motcua.core.schemas import Id, LimitOffset, paginate
 from motcua.organizations.selectors import agency_get
 
 from . import importing, selectors, services
@@ -60,7 +60,7 @@ class OfficialOut(Schema):
 class OfficialIn(Schema):
     username: str
     full_name: str
-    agency_id: int
+    agency_id: Id
     email: str = ""
     phone: str = ""
     position: str = ""
@@ -70,15 +70,15 @@ class OfficialPatch(Schema):
     full_name: str | None = None
     email: str | None = None
     phone: str | None = None
-    agency_id: int | None = None
+    agency_id: Id | None = None
     position: str | None = None
     is_active: bool | None = None
 
 
 class GrantIn(Schema):
-    user_id: int
+    user_id: Id
     role: str
-    agency_id: int
+    agency_id: Id
     include_subtree: bool = False
     field_code: str | None = None
     procedure_code: str | None = None
@@ -153,8 +153,8 @@ def list_roles(request):
 
 
 @router.get("/officials", response=list[OfficialOut])
-@paginate(LimitOffsetPagination)
-def list_officials(request, q: str = "", agency_id: int | None = None):
+@paginate(LimitOffset)
+def list_officials(request, q: str = "", agency_id: Id | None = None):
     return selectors.official_list(user=request.user, query=q, agency_id=agency_id)
 
 
@@ -173,7 +173,7 @@ def import_officials(request, file: File[UploadedFile]):
 
 
 @router.post("/officials/import/{batch_id}/apply", response=ImportBatchOut)
-def apply_import(request, batch_id: int):
+def apply_import(request, batch_id: Id):
     """Step 2: apply a previewed file, all rows or none."""
     batch = ImportBatch.objects.filter(pk=batch_id).first()
     if batch is None:
@@ -182,7 +182,7 @@ def apply_import(request, batch_id: int):
 
 
 @router.get("/officials/{official_id}", response=OfficialOut)
-def get_official(request, official_id: int):
+def get_official(request, official_id: Id):
     return selectors.official_get(user=request.user, official_id=official_id)
 
 
@@ -202,7 +202,7 @@ def create_official(request, payload: OfficialIn):
 
 
 @router.patch("/officials/{official_id}", response=OfficialOut)
-def update_official(request, official_id: int, payload: OfficialPatch):
+def update_official(request, official_id: Id, payload: OfficialPatch):
     official = selectors.official_get(user=request.user, official_id=official_id)
     changes = payload.dict(exclude_unset=True)
     if "agency_id" in changes:
@@ -211,7 +211,7 @@ def update_official(request, official_id: int, payload: OfficialPatch):
 
 
 @router.get("/officials/{official_id}/grants", response=list[GrantOut])
-def list_grants(request, official_id: int, include_revoked: bool = False):
+def list_grants(request, official_id: Id, include_revoked: bool = False):
     official = selectors.official_get(user=request.user, official_id=official_id)
     grants = official.grants.select_related("role", "agency", "field", "procedure")
     return grants if include_revoked else grants.filter(revoked_at__isnull=True)
@@ -242,13 +242,13 @@ def create_grant(request, payload: GrantIn):
 
 
 @router.post("/grants/{grant_id}/revoke", response=GrantOut)
-def revoke_grant(request, grant_id: int):
+def revoke_grant(request, grant_id: Id):
     grant = selectors.grant_get(user=request.user, grant_id=grant_id)
     return services.grant_revoke(actor=request.user, grant=grant)
 
 
 @router.get("/audit", response=list[AuditOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_audit(request, object_type: str = "", object_id: str = "", action: str = ""):
     return selectors.audit_list(
         user=request.user, object_type=object_type, object_id=object_id, action=action

@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Body, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
 
 from motcua.accounts.authz import require
 from motcua.accounts.constants import Action
 from motcua.accounts.selectors import users_by_username
 from motcua.core.errors import InvalidInput, NotFound
+from motcua.core.schemas import CommuneCode, Id, PageNumbers, PositiveInt32, paginate
 from motcua.organizations.models import Agency
 from motcua.organizations.selectors import agency_by_ref
 from motcua.territory.models import Commune
@@ -38,7 +38,7 @@ from .views import attachment_header, form_template_response, xlsx_response
 
 router = Router(tags=["catalog"])
 
-AgencyRef = int | str
+AgencyRef = Id | str
 
 
 # Schemas ---------------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ class ReasonIn(Schema):
 
 
 class CompetenceIn(Schema):
-    commune: int | None = None
+    commune: CommuneCode | None = None
     mode: str
     agency: AgencyRef | None = None
     authority: str = AuthorityKind.COMPETENT
@@ -381,7 +381,7 @@ def _content_schema() -> dict:
 
 
 @router.get("/procedures", response=list[ProcedureItem], auth=None)
-@paginate(PageNumberPagination, page_size=20)
+@paginate(PageNumbers, page_size=20)
 def list_procedures(
     request,
     q: str = "",
@@ -403,7 +403,7 @@ def list_procedures(
 
 
 @router.get("/procedures/{code}", response=ProcedureDetail, auth=None)
-def get_procedure(request, code: str, commune: int | None = None):
+def get_procedure(request, code: str, commune: CommuneCode | None = None):
     """The version in force today; with `commune`, who settles it there and where to submit."""
     public = selectors.procedure_public_get(code)
     procedure, version = public.procedure, public.version
@@ -460,7 +460,7 @@ def get_full_online_list(request):
 
 
 @router.get("/form-templates/{template_id}", auth=None, url_name="catalog_form_template_download")
-def download_form_template(request, template_id: int):
+def download_form_template(request, template_id: Id):
     """The template file (mẫu đơn, tờ khai) as uploaded."""
     return form_template_response(selectors.form_template_get(template_id))
 
@@ -487,7 +487,7 @@ def list_versions(request, code: str):
 
 
 @router.get("/procedures/{code}/versions/{number}", response=VersionDetail)
-def get_version(request, code: str, number: int):
+def get_version(request, code: str, number: PositiveInt32):
     """A version's document and what the completeness gate finds missing in it."""
     version = _version(_managed_procedure(request.user, code), number)
     version.gaps = [gap.as_dict() for gap in selectors.version_gaps(version)]
@@ -495,31 +495,31 @@ def get_version(request, code: str, number: int):
 
 
 @router.post("/procedures/{code}/versions/{number}/approve", response=VersionOut)
-def approve_version(request, code: str, number: int):
+def approve_version(request, code: str, number: PositiveInt32):
     version = _version(selectors.procedure_get(code), number)
     return services.version_approve(actor=request.user, version=version)
 
 
 @router.post("/procedures/{code}/versions/{number}/publish", response=VersionOut)
-def publish_version(request, code: str, number: int):
+def publish_version(request, code: str, number: PositiveInt32):
     version = _version(selectors.procedure_get(code), number)
     return services.version_publish(actor=request.user, version=version)
 
 
 @router.post("/procedures/{code}/versions/{number}/suspend", response=VersionOut)
-def suspend_version(request, code: str, number: int, payload: ReasonIn):
+def suspend_version(request, code: str, number: PositiveInt32, payload: ReasonIn):
     version = _version(selectors.procedure_get(code), number)
     return services.version_suspend(actor=request.user, version=version, reason=payload.reason)
 
 
 @router.post("/procedures/{code}/versions/{number}/resume", response=VersionOut)
-def resume_version(request, code: str, number: int):
+def resume_version(request, code: str, number: PositiveInt32):
     version = _version(selectors.procedure_get(code), number)
     return services.version_resume(actor=request.user, version=version)
 
 
 @router.post("/procedures/{code}/versions/{number}/abolish", response=VersionOut)
-def abolish_version(request, code: str, number: int, payload: ReasonIn):
+def abolish_version(request, code: str, number: PositiveInt32, payload: ReasonIn):
     version = _version(selectors.procedure_get(code), number)
     return services.version_abolish(actor=request.user, version=version, reason=payload.reason)
 
@@ -545,7 +545,7 @@ def set_competence(request, code: str, payload: CompetenceIn):
 
 
 @router.delete("/procedures/{code}/competence", response={204: None})
-def delete_competence(request, code: str, commune: int | None = None):
+def delete_competence(request, code: str, commune: CommuneCode | None = None):
     """Remove a commune's rule (the default applies there again), or the default itself."""
     procedure = selectors.procedure_get(code)
     rule = procedure.competence_rules.filter(commune_id=commune).first()
@@ -583,7 +583,7 @@ def declare_public_service(request, payload: PublicServiceIn):
 
 
 @router.post("/public-services/{service_id}/withdraw", response=PublicServiceOut)
-def withdraw_public_service(request, service_id: int, payload: NoteIn | None = None):
+def withdraw_public_service(request, service_id: Id, payload: NoteIn | None = None):
     service = (
         PublicService.objects.select_related("procedure", "agency").filter(pk=service_id).first()
     )
@@ -713,13 +713,13 @@ def import_from_national_portal(request, payload: NationalImportIn):
 
 
 @router.get("/imports/{import_id}", response=CatalogImportOut)
-def get_import(request, import_id: int):
+def get_import(request, import_id: Id):
     require(request.user, Action.CATALOG_MANAGE, catalog_scope())
     return selectors.catalog_import_get(import_id)
 
 
 @router.post("/imports/{import_id}/apply", response=CatalogImportOut)
-def apply_import(request, import_id: int):
+def apply_import(request, import_id: Id):
     """Save every new or changed procedure as a draft version, all or nothing."""
     batch = selectors.catalog_import_get(import_id)
     importing.catalog_import_apply(actor=request.user, batch=batch)

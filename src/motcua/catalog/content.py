@@ -17,6 +17,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from motcua.core.schemas import AMOUNT_VND_MAX
+
 from .constants import (
     Channel,
     FeeKind,
@@ -52,10 +54,10 @@ class FeeItem(BaseModel):
     name: str = Field(min_length=1, max_length=500)
     channel: Channel | None = None
     # None = not known yet (e.g. the provincial People's Council sets it and it is not filled in).
-    amount_vnd: int | None = Field(default=None, ge=0)
+    amount_vnd: int | None = Field(default=None, ge=0, le=AMOUNT_VND_MAX)
     unit: str = Field("", max_length=200)
     basis: str = Field("", max_length=500)
-    online_amount_vnd: int | None = Field(default=None, ge=0)
+    online_amount_vnd: int | None = Field(default=None, ge=0, le=AMOUNT_VND_MAX)
     online_reduction_basis: str = Field("", max_length=500)
     exemptions: str = Field("", max_length=2000)
     note: str = Field("", max_length=2000)

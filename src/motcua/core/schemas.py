@@ -1,9 +1,41 @@
-"""Shared API schema types: the error body."""
+"""Shared API schema types: bounded numbers, paging, the error body.
+
+Every number the API accepts has a bound its column can hold: a value beyond it (or beyond 64
+bits) is refused with 422 while parsing, instead of reaching the database (a 500: SQLite cannot
+bind an integer beyond 64 bits, PostgreSQL refuses one beyond the column). The bounds are in the
+OpenAPI schema, so clients see them.
+"""
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Callable
+from typing import Annotated, Any
+
 from ninja import Schema
+from ninja.pagination import LimitOffsetPagination, PageNumberPagination
+from ninja.pagination import paginate as ninja_paginate
 from pydantic import Field
+
+# Column ranges: PostgreSQL's smallint, integer and bigint (SQLite's INTEGER is 64-bit).
+SMALLINT_MAX = 2**15 - 1
+INT_MAX = 2**31 - 1
+BIGINT_MAX = 2**63 - 1
+
+# A row id (BigAutoField).
+Id = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
+# A whole number kept in an integer column: a version number, a dossier's version.
+PositiveInt32 = Annotated[int, Field(ge=1, le=INT_MAX)]
+# Counts kept in a smallint column: originals, copies; sets (at least one).
+SmallCount = Annotated[int, Field(ge=0, le=SMALLINT_MAX)]
+PositiveSmallInt = Annotated[int, Field(ge=1, le=SMALLINT_MAX)]
+# Whole đồng, kept in bigint columns. A thousand trillion đồng is far above any fee, and a
+# dossier's total of even a hundred such fees stays within bigint.
+AMOUNT_VND_MAX = 10**15
+AmountVnd = Annotated[int, Field(ge=0, le=AMOUNT_VND_MAX)]
+# Administrative units are keyed by their national code: provinces (smallint), communes (integer).
+ProvinceCode = Annotated[int, Field(ge=0, le=SMALLINT_MAX)]
+CommuneCode = Annotated[int, Field(ge=0, le=INT_MAX)]
 
 
 class ErrorOut(Schema):
@@ -13,3 +45,36 @@ class ErrorOut(Schema):
     code: str
     message: str
     errors: dict[str, list[str]] = Field(default_factory=dict)
+
+
+# Paging. Ninja's paginators take any page and offset (a page number beyond 64 bits reached the
+# database's OFFSET: a 500) and LimitOffsetPagination any limit (a whole table in one answer).
+# These bound both; a page past the end is an empty page.
+MAX_PAGE_SIZE = 100
+
+
+class PageNumbers(PageNumberPagination):
+    class Input(Schema):
+        page: PositiveInt32 = 1
+        page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] | None = None
+
+
+class LimitOffset(LimitOffsetPagination):
+    class Input(Schema):
+        limit: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = MAX_PAGE_SIZE
+        offset: Annotated[int, Field(ge=0, le=INT_MAX)] = 0
+
+
+def paginate(paginator_class: type, **params: Any) -> Callable:
+    """Ninja's `paginate`, for views whose module has `from __future__ import annotations`.
+
+    Ninja reads a paginated view's annotations in the namespace of its own wrapper
+    (ninja.pagination), where only builtins resolve: `agency: Id | None` there failed on the
+    first request. They are resolved here, in the view's module, first.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        view.__annotations__ = typing.get_type_hints(view, include_extras=True)
+        return ninja_paginate(paginator_class, **params)(view)
+
+    return decorate

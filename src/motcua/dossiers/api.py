@@ -14,7 +14,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
 
 from motcua.accounts.authz import Scope, require
 from motcua.accounts.constants import Action
@@ -22,6 +21,16 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_get
 from motcua.core.errors import InvalidInput, NotFound
+from motcua.core.schemas import (
+    AmountVnd,
+    CommuneCode,
+    Id,
+    PageNumbers,
+    PositiveInt32,
+    PositiveSmallInt,
+    SmallCount,
+    paginate,
+)
 from motcua.organizations.models import Agency
 from motcua.organizations.selectors import agency_by_ref
 
@@ -32,7 +41,7 @@ from .models import Consultation, Dossier
 router = Router(tags=["dossiers"])
 tracking_router = Router(tags=["tracking"])
 
-AgencyRef = int | str
+AgencyRef = Id | str
 
 
 def _agency(ref: AgencyRef, field: str) -> Agency:
@@ -145,14 +154,14 @@ class ApplicantIn(Schema):
     phone: str = ""
     email: str = ""
     address: str = ""
-    commune: int | None = None
+    commune: CommuneCode | None = None
 
 
 class ComponentInSchema(Schema):
     name: str
     code: str = ""
-    originals: int = 0
-    copies: int = 0
+    originals: SmallCount = 0
+    copies: SmallCount = 0
     file_name: str = ""
 
 
@@ -164,14 +173,14 @@ class SubmitIn(Schema):
     desk: AgencyRef | None = None
     form_data: dict[str, Any] = {}
     summary: str = ""
-    sets: int = 1
+    sets: PositiveSmallInt = 1
     return_method: str = "desk"
     external_code: str = ""
     accept: bool = False
 
 
 class VersionIn(Schema):
-    version: int
+    version: PositiveInt32
 
 
 class RefuseIn(VersionIn):
@@ -200,7 +209,7 @@ class AssignIn(VersionIn):
 
 
 class PaymentIn(VersionIn):
-    amount_vnd: int
+    amount_vnd: AmountVnd
     note: str = ""
 
 
@@ -275,11 +284,11 @@ class TrackOut(Schema):
 
 
 @router.get("", response=list[DossierOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumbers, page_size=50)
 def list_dossiers(
     request: HttpRequest,
     status: str | None = None,
-    agency: int | None = None,
+    agency: Id | None = None,
     mine: bool = False,
     q: str = "",
 ):
@@ -329,7 +338,7 @@ def warnings(request: HttpRequest, all: bool = False):
 
 
 @router.post("/warnings/{int:warning_id}/seen", response=WarningOut)
-def warning_seen(request: HttpRequest, warning_id: int):
+def warning_seen(request: HttpRequest, warning_id: Id):
     warning = services.due_warning_seen(actor=request.user, warning_id=warning_id)
     return selectors.warnings_for(request.user, unseen_only=False).get(pk=warning.pk)
 
@@ -368,18 +377,18 @@ def ledger(request: HttpRequest, agency: str, start: dt.date, end: dt.date):
 
 
 @router.get("/{int:dossier_id}", response=DossierOut)
-def get_dossier(request: HttpRequest, dossier_id: int):
+def get_dossier(request: HttpRequest, dossier_id: Id):
     return selectors.dossier_get(user=request.user, pk=dossier_id)
 
 
 @router.get("/{int:dossier_id}/history", response=list[EventOut])
-def history(request: HttpRequest, dossier_id: int):
+def history(request: HttpRequest, dossier_id: Id):
     dossier = selectors.dossier_get(user=request.user, pk=dossier_id)
     return list(selectors.dossier_history(dossier))
 
 
 @router.get("/{int:dossier_id}/forms/{key}.pdf")
-def form(request: HttpRequest, dossier_id: int, key: str):
+def form(request: HttpRequest, dossier_id: Id, key: str):
     """A printed form of the dossier: receipt, supplement, refusal, apology, stop,
     control_sheet."""
     dossier = selectors.dossier_get(user=request.user, pk=dossier_id)
@@ -449,7 +458,7 @@ def submit(request: HttpRequest, payload: SubmitIn):
     return Status(201, dossier)
 
 
-def _target(request: HttpRequest, dossier_id: int) -> Dossier:
+def _target(request: HttpRequest, dossier_id: Id) -> Dossier:
     return selectors.dossier_get(user=request.user, pk=dossier_id)
 
 
@@ -458,7 +467,7 @@ def _out(request: HttpRequest, dossier: Dossier) -> Dossier:
 
 
 @router.post("/{int:dossier_id}/accept", response=DossierOut)
-def accept(request: HttpRequest, dossier_id: int, payload: VersionIn):
+def accept(request: HttpRequest, dossier_id: Id, payload: VersionIn):
     d = services.dossier_accept(
         actor=request.user, dossier=_target(request, dossier_id), expected_version=payload.version
     )
@@ -466,7 +475,7 @@ def accept(request: HttpRequest, dossier_id: int, payload: VersionIn):
 
 
 @router.post("/{int:dossier_id}/refuse", response=DossierOut)
-def refuse(request: HttpRequest, dossier_id: int, payload: RefuseIn):
+def refuse(request: HttpRequest, dossier_id: Id, payload: RefuseIn):
     d = services.dossier_refuse(
         actor=request.user,
         dossier=_target(request, dossier_id),
@@ -477,7 +486,7 @@ def refuse(request: HttpRequest, dossier_id: int, payload: RefuseIn):
 
 
 @router.post("/{int:dossier_id}/supplement-request", response=DossierOut)
-def supplement_request(request: HttpRequest, dossier_id: int, payload: SupplementIn):
+def supplement_request(request: HttpRequest, dossier_id: Id, payload: SupplementIn):
     d = services.dossier_request_supplement(
         actor=request.user,
         dossier=_target(request, dossier_id),
@@ -489,7 +498,7 @@ def supplement_request(request: HttpRequest, dossier_id: int, payload: Supplemen
 
 
 @router.post("/{int:dossier_id}/supplement-received", response=DossierOut)
-def supplement_received(request: HttpRequest, dossier_id: int, payload: SupplementReceivedIn):
+def supplement_received(request: HttpRequest, dossier_id: Id, payload: SupplementReceivedIn):
     d = services.dossier_supplement_received(
         actor=request.user,
         dossier=_target(request, dossier_id),
@@ -501,7 +510,7 @@ def supplement_received(request: HttpRequest, dossier_id: int, payload: Suppleme
 
 
 @router.post("/{int:dossier_id}/act", response=DossierOut)
-def act(request: HttpRequest, dossier_id: int, payload: ActIn):
+def act(request: HttpRequest, dossier_id: Id, payload: ActIn):
     d = services.dossier_act(
         actor=request.user,
         dossier=_target(request, dossier_id),
@@ -514,7 +523,7 @@ def act(request: HttpRequest, dossier_id: int, payload: ActIn):
 
 
 @router.post("/{int:dossier_id}/assign", response=DossierOut)
-def assign(request: HttpRequest, dossier_id: int, payload: AssignIn):
+def assign(request: HttpRequest, dossier_id: Id, payload: AssignIn):
     d = services.dossier_assign(
         actor=request.user,
         dossier=_target(request, dossier_id),
@@ -526,7 +535,7 @@ def assign(request: HttpRequest, dossier_id: int, payload: AssignIn):
 
 
 @router.post("/{int:dossier_id}/payment-request", response=DossierOut)
-def payment_request(request: HttpRequest, dossier_id: int, payload: PaymentIn):
+def payment_request(request: HttpRequest, dossier_id: Id, payload: PaymentIn):
     d = services.dossier_request_payment(
         actor=request.user,
         dossier=_target(request, dossier_id),
@@ -538,7 +547,7 @@ def payment_request(request: HttpRequest, dossier_id: int, payload: PaymentIn):
 
 
 @router.post("/{int:dossier_id}/payment-received", response=DossierOut)
-def payment_received(request: HttpRequest, dossier_id: int, payload: VersionIn):
+def payment_received(request: HttpRequest, dossier_id: Id, payload: VersionIn):
     d = services.dossier_payment_received(
         actor=request.user, dossier=_target(request, dossier_id), expected_version=payload.version
     )
@@ -546,7 +555,7 @@ def payment_received(request: HttpRequest, dossier_id: int, payload: VersionIn):
 
 
 @router.post("/{int:dossier_id}/apology", response={201: LetterOut})
-def apology(request: HttpRequest, dossier_id: int, payload: ApologyIn):
+def apology(request: HttpRequest, dossier_id: Id, payload: ApologyIn):
     letter = services.dossier_apology_issue(
         actor=request.user,
         dossier=_target(request, dossier_id),
@@ -563,7 +572,7 @@ def apology(request: HttpRequest, dossier_id: int, payload: ApologyIn):
 
 
 @router.post("/{int:dossier_id}/return", response=DossierOut)
-def return_result(request: HttpRequest, dossier_id: int, payload: ReturnIn):
+def return_result(request: HttpRequest, dossier_id: Id, payload: ReturnIn):
     d = services.dossier_return(
         actor=request.user,
         dossier=_target(request, dossier_id),
@@ -575,7 +584,7 @@ def return_result(request: HttpRequest, dossier_id: int, payload: ReturnIn):
 
 
 @router.post("/{int:dossier_id}/withdraw", response=DossierOut)
-def withdraw(request: HttpRequest, dossier_id: int, payload: ReasonIn):
+def withdraw(request: HttpRequest, dossier_id: Id, payload: ReasonIn):
     d = services.dossier_withdraw(
         actor=request.user,
         dossier=_target(request, dossier_id),
@@ -586,7 +595,7 @@ def withdraw(request: HttpRequest, dossier_id: int, payload: ReasonIn):
 
 
 @router.post("/{int:dossier_id}/stop", response=DossierOut)
-def stop(request: HttpRequest, dossier_id: int, payload: StopIn):
+def stop(request: HttpRequest, dossier_id: Id, payload: StopIn):
     d = services.dossier_stop(
         actor=request.user,
         dossier=_target(request, dossier_id),
@@ -598,7 +607,7 @@ def stop(request: HttpRequest, dossier_id: int, payload: StopIn):
 
 
 @router.post("/consultations/{int:consultation_id}/answer", response=DossierOut)
-def answer(request: HttpRequest, consultation_id: int, payload: AnswerIn):
+def answer(request: HttpRequest, consultation_id: Id, payload: AnswerIn):
     consultation = Consultation.objects.select_related("unit").filter(pk=consultation_id).first()
     if consultation is None:
         raise NotFound(_("Consultation not found."))

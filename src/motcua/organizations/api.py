@@ -2,6 +2,7 @@
 
 from ninja import Router, Schema, Status
 
+from motcua.core.schemas import CommuneCode, Id, ProvinceCode
 from motcua.territory.models import Commune, Province
 from motcua.territory.selectors import commune_get
 
@@ -29,10 +30,10 @@ class AgencyOut(Schema):
 class AgencyIn(Schema):
     kind: str
     name: str
-    parent_id: int | None = None
-    province_code: int | None = None
+    parent_id: Id | None = None
+    province_code: ProvinceCode | None = None
     code: str | None = None
-    commune_code: int | None = None
+    commune_code: CommuneCode | None = None
     short_name: str = ""
     address: str = ""
     phone: str = ""
@@ -44,8 +45,8 @@ class AgencyPatch(Schema):
     short_name: str | None = None
     code: str | None = None
     kind: str | None = None
-    parent_id: int | None = None
-    commune_code: int | None = None
+    parent_id: Id | None = None
+    commune_code: CommuneCode | None = None
     address: str | None = None
     phone: str | None = None
     email: str | None = None
@@ -62,7 +63,7 @@ def list_agencies(request, q: str = "", kind: str = ""):
 
 
 @router.get("/{agency_id}", response=AgencyOut)
-def get_agency(request, agency_id: int):
+def get_agency(request, agency_id: Id):
     return selectors.agency_get(user=request.user, agency_id=agency_id)
 
 
@@ -89,7 +90,7 @@ def create_agency(request, payload: AgencyIn):
 
 
 @router.patch("/{agency_id}", response=AgencyOut)
-def update_agency(request, agency_id: int, payload: AgencyPatch):
+def update_agency(request, agency_id: Id, payload: AgencyPatch):
     agency = selectors.agency_get(user=request.user, agency_id=agency_id)
     changes = payload.dict(exclude_unset=True)
     if "parent_id" in changes:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.authz import agencies_where, can
 from motcua.accounts.constants import Action
 from motcua.core.errors import InvalidInput, NotFound
+from motcua.core.schemas import BIGINT_MAX
 from motcua.core.textnorm import fold
 
 from .models import Agency
@@ -25,8 +26,13 @@ def agency_by_ref(ref: int | str | None, field: str) -> Agency | None:
     error on the field that named it."""
     if ref is None or ref == "":
         return None
-    if isinstance(ref, int) or ref.isdigit():
-        agency = Agency.objects.select_related("province").filter(pk=int(ref)).first()
+    # ASCII digits only: str.isdigit() also takes "²" or "١", which int() refuses.
+    if isinstance(ref, int) or (ref.isascii() and ref.isdigit()):
+        # An id beyond the bigint column names no agency (and SQLite cannot even bind it).
+        pk = int(ref) if isinstance(ref, int) or len(ref) <= 19 else None
+        agency = None
+        if pk is not None and pk <= BIGINT_MAX:
+            agency = Agency.objects.select_related("province").filter(pk=pk).first()
         if agency is None:
             raise InvalidInput(
                 _("The request has errors."),

@@ -1,6 +1,11 @@
 """Public read API for administrative units."""
 
+from typing import Annotated
+
 from ninja import Router, Schema
+from pydantic import Field
+
+from motcua.core.schemas import CommuneCode, ProvinceCode
 
 from . import selectors
 
@@ -35,22 +40,27 @@ def list_provinces(request):
 
 
 @router.get("/provinces/{code}", response=ProvinceOut)
-def get_province(request, code: int):
+def get_province(request, code: ProvinceCode):
     return selectors.province_get(code)
 
 
 @router.get("/provinces/{code}/communes", response=list[CommuneOut])
-def list_communes(request, code: int):
+def list_communes(request, code: ProvinceCode):
     selectors.province_get(code)
     return selectors.commune_list(province_code=code)
 
 
 @router.get("/communes/{code}", response=CommuneOut)
-def get_commune(request, code: int):
+def get_commune(request, code: CommuneCode):
     return selectors.commune_get(code)
 
 
 @router.get("/search", response=list[UnitMatchOut])
-def search_units(request, q: str, province: int | None = None, limit: int = 20):
+def search_units(
+    request,
+    q: str,
+    province: ProvinceCode | None = None,
+    limit: Annotated[int, Field(ge=1, le=100)] = 20,
+):
     """Find provinces and communes by name, with or without diacritics, or by code."""
-    return selectors.unit_search(q, province_code=province, limit=min(max(limit, 1), 100))
+    return selectors.unit_search(q, province_code=province, limit=limit)

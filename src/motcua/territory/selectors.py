@@ -83,8 +83,9 @@ def unit_search(
     raw = " ".join(query.lower().split())
     if not folded:
         return []
-    if folded.isdigit():
-        code = int(folded)
+    if folded.isascii() and folded.isdigit():
+        # A code beyond the integer column is no unit's (and SQLite cannot even bind it).
+        code = int(folded) if len(folded) <= 10 else -1
         provinces = Province.objects.filter(pk=code)
         communes = Commune.objects.filter(pk=code)
     else:

@@ -19,8 +19,9 @@ from ninja import Router, Schema, Status
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_get
 from motcua.core.errors import InvalidInput, NotFound
+from motcua.core.schemas import CommuneCode, Id, ProvinceCode
 from motcua.organizations.models import Agency
-from motcua.organizations.selectors import agency_get_by_code
+from motcua.organizations.selectors import agency_by_ref
 from motcua.territory.models import Province
 
 from . import selectors, services
@@ -29,7 +30,7 @@ from .validation import definition_problems
 
 router = Router(tags=["workflows"])
 
-AgencyRef = int | str
+AgencyRef = Id | str
 
 
 # Schemas ---------------------------------------------------------------------------------------
@@ -108,7 +109,7 @@ class ProblemOut(Schema):
 
 class DefinitionIn(Schema):
     procedure: str
-    province: int | None = None
+    province: ProvinceCode | None = None
     agency: AgencyRef | None = None
     name: str
     document: dict[str, Any]
@@ -122,13 +123,13 @@ class DefinitionPatch(Schema):
 
 
 class TestRunIn(Schema):
-    commune: int | None = None
+    commune: CommuneCode | None = None
     start: dt.datetime | None = None
 
 
 class ImportIn(Schema):
     procedure: str
-    province: int | None = None
+    province: ProvinceCode | None = None
     agency: AgencyRef | None = None
     data: dict[str, Any]
 
@@ -142,20 +143,7 @@ class ImportOut(Schema):
 
 
 def _agency(ref: AgencyRef | None) -> Agency | None:
-    if ref is None or ref == "":
-        return None
-    if isinstance(ref, int) or ref.isdigit():
-        agency = Agency.objects.select_related("province").filter(pk=int(ref)).first()
-        if agency is None:
-            raise InvalidInput(
-                _("The request has errors."),
-                errors={"agency": [_("No agency has the id %(id)s.") % {"id": ref}]},
-            )
-        return agency
-    try:
-        return agency_get_by_code(ref)
-    except NotFound as exc:
-        raise InvalidInput(_("The request has errors."), errors={"agency": [exc.message]}) from None
+    return agency_by_ref(ref, "agency")
 
 
 def _scope(province_code: int | None, agency: Agency | None, user) -> Province:
@@ -231,12 +219,12 @@ def import_definition(request, payload: ImportIn):
 
 
 @router.get("/{definition_id}", response=DefinitionDetail)
-def get_definition(request, definition_id: int):
+def get_definition(request, definition_id: Id):
     return selectors.definition_get(user=request.user, pk=definition_id)
 
 
 @router.patch("/{definition_id}", response=DefinitionDetail)
-def update_definition(request, definition_id: int, payload: DefinitionPatch):
+def update_definition(request, definition_id: Id, payload: DefinitionPatch):
     """Change a draft or tested version; new steps send a tested one back to draft."""
     return services.definition_update(
         actor=request.user,
@@ -248,7 +236,7 @@ def update_definition(request, definition_id: int, payload: DefinitionPatch):
 
 
 @router.post("/{definition_id}/new-version", response={201: DefinitionDetail})
-def new_version(request, definition_id: int):
+def new_version(request, definition_id: Id):
     definition = services.definition_new_version(
         actor=request.user,
         definition=selectors.definition_get(user=request.user, pk=definition_id),
@@ -257,7 +245,7 @@ def new_version(request, definition_id: int):
 
 
 @router.post("/{definition_id}/test-run", response={201: TestRunOut})
-def run_test(request, definition_id: int, payload: TestRunIn | None = None):
+def run_test(request, definition_id: Id, payload: TestRunIn | None = None):
     """Kiểm thử: the sandbox run's report (officials and deadline per step, problems)."""
     payload = payload or TestRunIn()
     run = services.definition_test_run(
@@ -270,7 +258,7 @@ def run_test(request, definition_id: int, payload: TestRunIn | None = None):
 
 
 @router.post("/{definition_id}/activate", response=DefinitionDetail)
-def activate(request, definition_id: int):
+def activate(request, definition_id: Id):
     return services.definition_activate(
         actor=request.user,
         definition=selectors.definition_get(user=request.user, pk=definition_id),
@@ -278,7 +266,7 @@ def activate(request, definition_id: int):
 
 
 @router.post("/{definition_id}/retire", response=DefinitionDetail)
-def retire(request, definition_id: int):
+def retire(request, definition_id: Id):
     return services.definition_retire(
         actor=request.user,
         definition=selectors.definition_get(user=request.user, pk=definition_id),
@@ -286,14 +274,14 @@ def retire(request, definition_id: int):
 
 
 @router.get("/{definition_id}/problems", response=list[ProblemOut])
-def problems(request, definition_id: int):
+def problems(request, definition_id: Id):
     """What validation finds today (the same checks as activation)."""
     definition = selectors.definition_get(user=request.user, pk=definition_id)
     return [p.as_dict() for p in definition_problems(definition)]
 
 
 @router.get("/{definition_id}/export")
-def export_definition(request, definition_id: int):
+def export_definition(request, definition_id: Id):
     """The portable JSON ("motcua.workflow/1"), as a file another province can import."""
     definition = selectors.definition_get(user=request.user, pk=definition_id)
     body = json.dumps(selectors.definition_export(definition), ensure_ascii=False, indent=2)

@@ -18,6 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from motcua.core.schemas import Id
+
 from .constants import LimitUnit, StepAction, StepKind, UnitRefKind
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=True)
@@ -28,7 +30,7 @@ class UnitRef(BaseModel):
 
     model_config = _STRICT
     ref: UnitRefKind = UnitRefKind.COMPETENT_AGENCY
-    agency_id: int | None = None
+    agency_id: Id | None = None
     # Kept for export and for people: the electronic identifier and name at saving time.
     agency_code: str = Field("", max_length=20)
     agency_name: str = Field("", max_length=255)
