@@ -22,7 +22,7 @@ from ninja.security import django_auth
 from motcua.accounts.api import router as accounts_router
 from motcua.catalog.api import router as catalog_router
 from motcua.core.api import router as calendar_router
-from motcua.core.errors import DomainError, InvalidInput
+from motcua.core.errors import DomainError, InvalidInput, validation_message
 from motcua.core.schemas import ErrorOut
 from motcua.dossiers.api import router as dossiers_router
 from motcua.dossiers.api import tracking_router
@@ -113,7 +113,7 @@ def _field(loc: tuple | list) -> str:
 def validation_error(request: HttpRequest, exc: ValidationError):
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        errors.setdefault(_field(error["loc"]), []).append(error["msg"])
+        errors.setdefault(_field(error["loc"]), []).append(validation_message(error))
     invalid = InvalidInput(_("The request has errors."), errors=errors)
     return api.create_response(request, invalid.as_dict(), status=invalid.status)
 

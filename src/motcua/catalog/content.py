@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from motcua.core.errors import validation_message
 from motcua.core.schemas import AMOUNT_VND_MAX
 
 from .constants import (
@@ -139,34 +140,9 @@ class ProcedureContent(BaseModel):
 
 
 def _message(error: dict) -> str:
-    kind, ctx = error["type"], error.get("ctx") or {}
-    if kind == "missing":
-        return _("This value is required.")
-    if kind == "extra_forbidden":
-        return _("Unknown field.")
-    if kind in {"string_too_short"} and ctx.get("min_length") == 1:
-        return _("This value is required.")
-    if kind == "string_too_long":
-        return _("At most %(n)s characters.") % {"n": ctx.get("max_length")}
-    if kind in {"int_parsing", "int_type", "int_from_float"}:
-        return _("Must be a whole number.")
-    if kind in {"greater_than_equal"}:
-        return _("Must be at least %(n)s.") % {"n": ctx.get("ge")}
-    if kind in {"less_than_equal"}:
-        return _("Must be at most %(n)s.") % {"n": ctx.get("le")}
-    if kind == "enum" or kind == "literal_error":
-        return _("Must be one of: %(values)s.") % {"values": ctx.get("expected", "")}
-    if kind.startswith("date") or kind.startswith("datetime"):
-        return _("Not a valid date (YYYY-MM-DD).")
-    if kind.startswith("time"):
-        return _("Not a valid time (HH:MM).")
-    if kind.startswith("bool"):
-        return _("Must be yes or no.")
-    if kind in {"list_type", "dict_type", "model_type"}:
-        return _("Wrong kind of value.")
-    if kind == "value_error" and "procedure_code" in str(error.get("msg", "")):
+    if error["type"] == "value_error" and "procedure_code" in str(error.get("msg", "")):
         return _("A procedure code looks like 1.001193 (N.NNNNNN).")
-    return _("Invalid value.")
+    return validation_message(error)
 
 
 def errors_from_validation(exc: ValidationError) -> dict[str, list[str]]:

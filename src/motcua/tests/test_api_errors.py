@@ -24,7 +24,7 @@ def test_invalid_query_value_answers_422_naming_the_parameter(client):
     body = response.json()
     assert body["code"] == "invalid"
     assert body["message"] == "Yêu cầu có lỗi."
-    assert list(body["errors"]) == ["year"]
+    assert body["errors"] == {"year": ["Phải là số nguyên."]}
 
 
 def test_invalid_body_field_is_named_by_its_path_in_the_body(client, superuser):
@@ -37,7 +37,7 @@ def test_invalid_body_field_is_named_by_its_path_in_the_body(client, superuser):
     )
 
     assert response.status_code == 422
-    assert list(response.json()["errors"]) == ["applicant.name"]
+    assert response.json()["errors"] == {"applicant.name": ["Bắt buộc nhập."]}
 
 
 def test_anonymous_call_answers_401_with_the_error_body(client):
