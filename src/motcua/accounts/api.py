@@ -7,7 +7,7 @@ from ninja.files import UploadedFile
 
 from motcua.catalog.models import Field, Procedure
 from motcua.core.errors import NotFound
-from motcua.core.schemas import Id, LimitOffset, paginate
+from motcua.core.schemas import Id, LimitOffset, Unchanged, paginate
 from motcua.organizations.selectors import agency_get
 
 from . import importing, selectors, services
@@ -67,12 +67,14 @@ class OfficialIn(Schema):
 
 
 class OfficialPatch(Schema):
-    full_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    agency_id: Id | None = None
-    position: str | None = None
-    is_active: bool | None = None
+    """Only the fields sent change; none of them can be cleared with null."""
+
+    full_name: str = Unchanged()
+    email: str = Unchanged()
+    phone: str = Unchanged()
+    agency_id: Id = Unchanged()
+    position: str = Unchanged()
+    is_active: bool = Unchanged()
 
 
 class GrantIn(Schema):

@@ -38,6 +38,22 @@ ProvinceCode = Annotated[int, Field(ge=0, le=SMALLINT_MAX)]
 CommuneCode = Annotated[int, Field(ge=0, le=INT_MAX)]
 
 
+def Unchanged() -> Any:
+    """The default of a PATCH field: a field left out keeps its value.
+
+    An explicit null is then judged by the field's type: refused (422) where the type has no
+    None, a clear where it has (`code: str | None = Unchanged()`). A `str | None = None` field
+    took null for "unchanged" in the schema and for "set to NULL" in the service: a 500 on a
+    NOT NULL column.
+    """
+    return Field(default=None, json_schema_extra=_without_default)
+
+
+def _without_default(schema: dict[str, Any]) -> None:
+    # None is no default of a string field; the OpenAPI schema says "optional", not "null".
+    schema.pop("default", None)
+
+
 class ErrorOut(Schema):
     """The body of every error answer (4xx): a code for programs, a message for people, and
     for invalid input the messages per field ("applicant.name", "page", "fees.0.amount_vnd")."""

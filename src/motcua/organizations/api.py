@@ -2,7 +2,7 @@
 
 from ninja import Router, Schema, Status
 
-from motcua.core.schemas import CommuneCode, Id, ProvinceCode
+from motcua.core.schemas import CommuneCode, Id, ProvinceCode, Unchanged
 from motcua.territory.models import Commune, Province
 from motcua.territory.selectors import commune_get
 
@@ -41,16 +41,18 @@ class AgencyIn(Schema):
 
 
 class AgencyPatch(Schema):
-    name: str | None = None
-    short_name: str | None = None
-    code: str | None = None
-    kind: str | None = None
-    parent_id: Id | None = None
-    commune_code: CommuneCode | None = None
-    address: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    is_active: bool | None = None
+    """Only the fields sent change; null clears the identifier, the parent or the commune."""
+
+    name: str = Unchanged()
+    short_name: str = Unchanged()
+    code: str | None = Unchanged()
+    kind: str = Unchanged()
+    parent_id: Id | None = Unchanged()
+    commune_code: CommuneCode | None = Unchanged()
+    address: str = Unchanged()
+    phone: str = Unchanged()
+    email: str = Unchanged()
+    is_active: bool = Unchanged()
 
 
 def _commune(code: int | None) -> Commune | None:

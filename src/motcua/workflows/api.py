@@ -19,7 +19,7 @@ from ninja import Router, Schema, Status
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_get
 from motcua.core.errors import InvalidInput, NotFound
-from motcua.core.schemas import CommuneCode, Id, ProvinceCode
+from motcua.core.schemas import CommuneCode, Id, ProvinceCode, Unchanged
 from motcua.organizations.models import Agency
 from motcua.organizations.selectors import agency_by_ref
 from motcua.territory.models import Province
@@ -117,9 +117,11 @@ class DefinitionIn(Schema):
 
 
 class DefinitionPatch(Schema):
-    name: str | None = None
-    document: dict[str, Any] | None = None
-    note: str | None = None
+    """Only the fields sent change; none of them can be cleared with null."""
+
+    name: str = Unchanged()
+    document: dict[str, Any] = Unchanged()
+    note: str = Unchanged()
 
 
 class TestRunIn(Schema):
