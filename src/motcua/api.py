@@ -3,13 +3,17 @@
 Each app contributes a Router. One place maps every error to HTTP with one body (`ErrorOut`:
 code, message, errors per field), domain errors and Ninja's own (validation, authentication,
 CSRF, an unreadable body), so endpoints only parse, call one service or selector, and return.
-The OpenAPI schema declares those answers on every operation.
+A body of another media type than the operation takes is refused before anything reads it
+(415). The OpenAPI schema declares those answers on every operation.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -31,6 +35,8 @@ from motcua.territory.api import router as territory_router
 from motcua.workflows.api import router as workflows_router
 
 JSON = "application/json"
+MULTIPART = "multipart/form-data"
+URLENCODED = "application/x-www-form-urlencoded"
 
 # What each error status means here; declared on the operations it can come from.
 ERROR_STATUSES = {
@@ -39,6 +45,9 @@ ERROR_STATUSES = {
     403: "Not allowed, or the CSRF token (X-CSRFToken header) is missing or wrong.",
     404: "Not found, or not visible to you.",
     409: "Someone else acted first (code `stale`), or the object is in the wrong state.",
+    413: "The body is larger than the API accepts.",
+    415: "The body is not of the media type the operation takes (application/json, or "
+    "multipart/form-data for uploads).",
     422: "Invalid input: `errors` holds the messages per field.",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
@@ -53,8 +62,8 @@ class MotCuaAPI(NinjaAPI):
 def document_errors(schema) -> Any:
     """Declare on each operation the error answers it can give, all with the `Error` body.
 
-    Every operation may answer 404 and 422; with a session, 401 and 403; with a body, 400; a
-    write, 409. An operation that declares an error status itself keeps its own.
+    Every operation may answer 404 and 422; with a session, 401 and 403; with a body, 400, 413
+    and 415; a write, 409. An operation that declares an error status itself keeps its own.
     """
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ErrorOut.model_json_schema()
@@ -65,13 +74,65 @@ def document_errors(schema) -> Any:
             if operation.get("security"):
                 statuses |= {401, 403}
             if "requestBody" in operation:
-                statuses.add(400)
+                statuses |= {400, 413, 415}
             if method in WRITE_METHODS:
                 statuses.add(409)
             responses = operation["responses"]
             for status in sorted(statuses):
                 responses.setdefault(status, {"description": ERROR_STATUSES[status], **ref})
     return schema
+
+
+def _accepted_media_types(operation) -> frozenset[str] | None:
+    """The media types an operation's body may have; None when it takes no body."""
+    sources = {model.__ninja_param_source__ for model in operation.models}
+    if "file" in sources:
+        return frozenset({MULTIPART})
+    if "form" in sources:
+        return frozenset({MULTIPART, URLENCODED})
+    if "body" in sources:
+        return frozenset({JSON})
+    return None
+
+
+def _takes(accepted: frozenset[str], media_type: str) -> bool:
+    if media_type in accepted:
+        return True
+    # application/merge-patch+json and the like are JSON too.
+    return JSON in accepted and media_type.startswith("application/") and "+json" in media_type
+
+
+def _body_size(request: HttpRequest) -> int:
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def body_gate(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse, before anything reads it, a body the operation cannot take: another media type
+    (415; a multipart body on a JSON operation was a 500 once the CSRF check had read it as a
+    form) or a JSON body over the limit (413). A body without Content-Type is read as JSON."""
+    accepted = _accepted_media_types(run.__self__)  # the Operation whose `run` this wraps
+    if accepted is None:
+        return run
+
+    @functools.wraps(run)
+    def gated(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        size = _body_size(request)
+        if size:
+            media_type = request.content_type or ""
+            if media_type and not _takes(accepted, media_type):
+                types = ", ".join(sorted(accepted))
+                message = _("Send the body as %(types)s.") % {"types": types}
+                return error_response(request, 415, "unsupported_media_type", message)
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if JSON in accepted and limit is not None and size > limit:
+                message = _("The body is larger than %(n)s bytes.") % {"n": limit}
+                return error_response(request, 413, "too_large", message)
+        return run(request, **kwargs)
+
+    return gated
 
 
 api = MotCuaAPI(
@@ -85,6 +146,8 @@ api = MotCuaAPI(
     urls_namespace="api",
     auth=django_auth,
 )
+# Before the routers: decorators reach the operations when the routers are built.
+api.add_decorator(body_gate, mode="view")
 
 
 def error_response(
