@@ -21,7 +21,14 @@ from motcua.accounts.authz import require
 from motcua.accounts.constants import Action
 from motcua.accounts.selectors import users_by_username
 from motcua.core.errors import InvalidInput, NotFound
-from motcua.core.schemas import CommuneCode, Id, PageNumbers, PositiveInt32, paginate
+from motcua.core.schemas import (
+    AgencyRef,
+    CommuneCode,
+    Id,
+    PageNumbers,
+    PositiveInt32,
+    paginate,
+)
 from motcua.organizations.models import Agency
 from motcua.organizations.selectors import agency_by_ref
 from motcua.territory.models import Commune
@@ -37,9 +44,6 @@ from .permissions import catalog_scope
 from .views import attachment_header, form_template_response, xlsx_response
 
 router = Router(tags=["catalog"])
-
-AgencyRef = Id | str
-
 
 # Schemas ---------------------------------------------------------------------------------------
 

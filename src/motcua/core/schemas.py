@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from ninja.pagination import LimitOffsetPagination, PageNumberPagination
 from ninja.pagination import paginate as ninja_paginate
-from pydantic import Field
+from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 # Column ranges: PostgreSQL's smallint, integer and bigint (SQLite's INTEGER is 64-bit).
 SMALLINT_MAX = 2**15 - 1
@@ -36,6 +36,28 @@ AmountVnd = Annotated[int, Field(ge=0, le=AMOUNT_VND_MAX)]
 # Administrative units are keyed by their national code: provinces (smallint), communes (integer).
 ProvinceCode = Annotated[int, Field(ge=0, le=SMALLINT_MAX)]
 CommuneCode = Annotated[int, Field(ge=0, le=INT_MAX)]
+
+
+def _id_as_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# An agency named by its electronic identifier (000.00.00.H20) or, for desks, which have none,
+# by id: 42 and "42" are the same. Never empty: an empty reference named no agency and was a 500
+# where one is required (the ledger).
+AgencyRef = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
+    BeforeValidator(_id_as_text),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": BIGINT_MAX},
+                {"type": "string", "minLength": 1, "maxLength": 60},
+            ]
+        }
+    ),
+]
 
 
 def Unchanged() -> Any:

@@ -22,6 +22,7 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_get
 from motcua.core.errors import InvalidInput, NotFound
 from motcua.core.schemas import (
+    AgencyRef,
     AmountVnd,
     CommuneCode,
     Id,
@@ -40,8 +41,6 @@ from .models import Consultation, Dossier
 
 router = Router(tags=["dossiers"])
 tracking_router = Router(tags=["tracking"])
-
-AgencyRef = Id | str
 
 
 def _agency(ref: AgencyRef, field: str) -> Agency:
@@ -350,7 +349,7 @@ def status_mapping(request: HttpRequest):
 
 
 @router.get("/ledger.pdf")
-def ledger(request: HttpRequest, agency: str, start: dt.date, end: dt.date):
+def ledger(request: HttpRequest, agency: AgencyRef, start: dt.date, end: dt.date):
     """Sổ theo dõi hồ sơ of a desk for a period (PDF)."""
     desk = _agency(agency, "agency")
     require(request.user, Action.DOSSIER_RECEIVE, Scope(agencies=((desk.pk, desk.path),)))

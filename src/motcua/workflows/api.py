@@ -19,7 +19,7 @@ from ninja import Router, Schema, Status
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_get
 from motcua.core.errors import InvalidInput, NotFound
-from motcua.core.schemas import CommuneCode, Id, ProvinceCode, Unchanged
+from motcua.core.schemas import AgencyRef, CommuneCode, Id, ProvinceCode, Unchanged
 from motcua.organizations.models import Agency
 from motcua.organizations.selectors import agency_by_ref
 from motcua.territory.models import Province
@@ -29,9 +29,6 @@ from .models import ProcessDefinition, TestRun
 from .validation import definition_problems
 
 router = Router(tags=["workflows"])
-
-AgencyRef = Id | str
-
 
 # Schemas ---------------------------------------------------------------------------------------
 
