@@ -112,7 +112,9 @@ def _body_size(request: HttpRequest) -> int:
 def body_gate(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Refuse, before anything reads it, a body the operation cannot take: another media type
     (415; a multipart body on a JSON operation was a 500 once the CSRF check had read it as a
-    form) or a JSON body over the limit (413). A body without Content-Type is read as JSON."""
+    form) or a body over DATA_UPLOAD_MAX_MEMORY_SIZE (413), uploaded files included: Django
+    bounds only the form fields of a multipart body, and an import reads its whole file.
+    A body without Content-Type is read as JSON."""
     accepted = _accepted_media_types(run.__self__)  # the Operation whose `run` this wraps
     if accepted is None:
         return run
@@ -127,7 +129,7 @@ def body_gate(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
                 message = _("Send the body as %(types)s.") % {"types": types}
                 return error_response(request, 415, "unsupported_media_type", message)
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-            if JSON in accepted and limit is not None and size > limit:
+            if limit is not None and size > limit:
                 message = _("The body is larger than %(n)s bytes.") % {"n": limit}
                 return error_response(request, 413, "too_large", message)
         return run(request, **kwargs)

@@ -7,11 +7,19 @@ from ninja.files import UploadedFile
 
 from motcua.catalog.models import Field, Procedure
 from motcua.core.errors import NotFound
-from motcua.core.schemas import Id, LimitOffset, Unchanged, paginate
+from motcua.core.schemas import (
+    Code,
+    Id,
+    LimitOffset,
+    SearchText,
+    Unchanged,
+    column,
+    paginate,
+)
 from motcua.organizations.selectors import agency_get
 
 from . import importing, selectors, services
-from .models import ImportBatch
+from .models import Grant, ImportBatch, User
 from .views import export_response
 
 router = Router()
@@ -58,33 +66,33 @@ class OfficialOut(Schema):
 
 
 class OfficialIn(Schema):
-    username: str
-    full_name: str
+    username: column(User, "username")
+    full_name: column(User, "full_name")
     agency_id: Id
-    email: str = ""
-    phone: str = ""
-    position: str = ""
+    email: column(User, "email") = ""
+    phone: column(User, "phone") = ""
+    position: column(User, "position") = ""
 
 
 class OfficialPatch(Schema):
     """Only the fields sent change; none of them can be cleared with null."""
 
-    full_name: str = Unchanged()
-    email: str = Unchanged()
-    phone: str = Unchanged()
+    full_name: column(User, "full_name") = Unchanged()
+    email: column(User, "email") = Unchanged()
+    phone: column(User, "phone") = Unchanged()
     agency_id: Id = Unchanged()
-    position: str = Unchanged()
+    position: column(User, "position") = Unchanged()
     is_active: bool = Unchanged()
 
 
 class GrantIn(Schema):
     user_id: Id
-    role: str
+    role: Code
     agency_id: Id
     include_subtree: bool = False
-    field_code: str | None = None
-    procedure_code: str | None = None
-    note: str = ""
+    field_code: Code | None = None
+    procedure_code: Code | None = None
+    note: column(Grant, "note") = ""
 
 
 class RoleOut(Schema):
@@ -156,12 +164,12 @@ def list_roles(request):
 
 @router.get("/officials", response=list[OfficialOut])
 @paginate(LimitOffset)
-def list_officials(request, q: str = "", agency_id: Id | None = None):
+def list_officials(request, q: SearchText = "", agency_id: Id | None = None):
     return selectors.official_list(user=request.user, query=q, agency_id=agency_id)
 
 
 @router.get("/officials/export")
-def export_officials(request, fmt: str = "xlsx"):
+def export_officials(request, fmt: Code = "xlsx"):
     content = importing.officials_export(actor=request.user, fmt=fmt)
     return export_response(content, fmt)
 
@@ -251,7 +259,9 @@ def revoke_grant(request, grant_id: Id):
 
 @router.get("/audit", response=list[AuditOut])
 @paginate(LimitOffset)
-def list_audit(request, object_type: str = "", object_id: str = "", action: str = ""):
+def list_audit(
+    request, object_type: SearchText = "", object_id: SearchText = "", action: SearchText = ""
+):
     return selectors.audit_list(
         user=request.user, object_type=object_type, object_id=object_id, action=action
     )

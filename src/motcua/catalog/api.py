@@ -19,14 +19,20 @@ from ninja.files import UploadedFile
 
 from motcua.accounts.authz import require
 from motcua.accounts.constants import Action
+from motcua.accounts.models import User
 from motcua.accounts.selectors import users_by_username
 from motcua.core.errors import InvalidInput, NotFound
 from motcua.core.schemas import (
     AgencyRef,
+    Code,
     CommuneCode,
     Id,
     PageNumbers,
     PositiveInt32,
+    SearchText,
+    Text,
+    column,
+    list_of,
     paginate,
 )
 from motcua.organizations.models import Agency
@@ -39,7 +45,14 @@ from .competence import CompetenceIndex
 from .constants import AuthorityKind, ReceivingMode
 from .content import ProcedureContent
 from .exports import health_xlsx
-from .models import CompetenceRule, Procedure, ProcedureVersion, PublicService
+from .models import (
+    CompetenceRule,
+    FormTemplate,
+    FullOnlineList,
+    Procedure,
+    ProcedureVersion,
+    PublicService,
+)
 from .permissions import catalog_scope
 from .views import attachment_header, form_template_response, xlsx_response
 
@@ -185,18 +198,18 @@ class VersionDetail(VersionOut):
 
 
 class ReasonIn(Schema):
-    reason: str = ""
+    reason: column(ProcedureVersion, "status_reason") = ""
 
 
 class CompetenceIn(Schema):
     commune: CommuneCode | None = None
-    mode: str
+    mode: Code
     agency: AgencyRef | None = None
-    authority: str = AuthorityKind.COMPETENT
+    authority: Code = AuthorityKind.COMPETENT
     delegated_by: AgencyRef | None = None
-    delegation_basis: str = ""
-    receiving: str = ReceivingMode.COMPETENT_AGENCY
-    desks: list[AgencyRef] = []
+    delegation_basis: column(CompetenceRule, "delegation_basis") = ""
+    receiving: Code = ReceivingMode.COMPETENT_AGENCY
+    desks: list_of(AgencyRef) = []
 
 
 class CompetenceRuleOut(Schema):
@@ -221,10 +234,10 @@ class CompetenceRuleOut(Schema):
 
 
 class PublicServiceIn(Schema):
-    procedure: str
+    procedure: Code
     agency: AgencyRef
-    channel: str
-    officials: list[str] = []
+    channel: Code
+    officials: list_of(column(User, "username")) = []
 
 
 class PublicServiceOut(Schema):
@@ -247,15 +260,22 @@ class PublicServiceOut(Schema):
 
 
 class NoteIn(Schema):
-    note: str = ""
+    note: Text = ""
 
 
 class FullOnlineListIn(Schema):
-    decision_number: str
+    decision_number: column(FullOnlineList, "decision_number")
     decision_date: dt.date | None = None
-    issuer: str = ""
-    note: str = ""
-    procedures: list[str] = []
+    issuer: column(FullOnlineList, "issuer") = ""
+    note: Text = ""
+    # A province's list names its full-online procedures: a few hundred.
+    procedures: list_of(Code, 5000) = []
+
+
+class FormTemplateIn(Schema):
+    code: column(FormTemplate, "code")
+    name: column(FormTemplate, "name")
+    legal_basis: column(FormTemplate, "legal_basis") = ""
 
 
 class FormTemplateOut(Schema):
@@ -388,12 +408,12 @@ def _content_schema() -> dict:
 @paginate(PageNumbers, page_size=20)
 def list_procedures(
     request,
-    q: str = "",
-    field: str = "",
-    agency: str = "",
-    level: str = "",
-    online_level: str = "",
-    life_event: str = "",
+    q: SearchText = "",
+    field: Code = "",
+    agency: Code = "",
+    level: Code = "",
+    online_level: Code = "",
+    life_event: Code = "",
 ):
     """Published procedures, best match first (words with or without diacritics, or a code)."""
     return selectors.procedure_search(
@@ -407,7 +427,7 @@ def list_procedures(
 
 
 @router.get("/procedures/{code}", response=ProcedureDetail, auth=None)
-def get_procedure(request, code: str, commune: CommuneCode | None = None):
+def get_procedure(request, code: Code, commune: CommuneCode | None = None):
     """The version in force today; with `commune`, who settles it there and where to submit."""
     public = selectors.procedure_public_get(code)
     procedure, version = public.procedure, public.version
@@ -485,13 +505,13 @@ def save_procedure(request, payload: Body[dict[str, Any]]):
 
 
 @router.get("/procedures/{code}/versions", response=list[VersionOut])
-def list_versions(request, code: str):
+def list_versions(request, code: Code):
     procedure = _managed_procedure(request.user, code)
     return procedure.versions.select_related("procedure").order_by("-number")
 
 
 @router.get("/procedures/{code}/versions/{number}", response=VersionDetail)
-def get_version(request, code: str, number: PositiveInt32):
+def get_version(request, code: Code, number: PositiveInt32):
     """A version's document and what the completeness gate finds missing in it."""
     version = _version(_managed_procedure(request.user, code), number)
     version.gaps = [gap.as_dict() for gap in selectors.version_gaps(version)]
@@ -499,31 +519,31 @@ def get_version(request, code: str, number: PositiveInt32):
 
 
 @router.post("/procedures/{code}/versions/{number}/approve", response=VersionOut)
-def approve_version(request, code: str, number: PositiveInt32):
+def approve_version(request, code: Code, number: PositiveInt32):
     version = _version(selectors.procedure_get(code), number)
     return services.version_approve(actor=request.user, version=version)
 
 
 @router.post("/procedures/{code}/versions/{number}/publish", response=VersionOut)
-def publish_version(request, code: str, number: PositiveInt32):
+def publish_version(request, code: Code, number: PositiveInt32):
     version = _version(selectors.procedure_get(code), number)
     return services.version_publish(actor=request.user, version=version)
 
 
 @router.post("/procedures/{code}/versions/{number}/suspend", response=VersionOut)
-def suspend_version(request, code: str, number: PositiveInt32, payload: ReasonIn):
+def suspend_version(request, code: Code, number: PositiveInt32, payload: ReasonIn):
     version = _version(selectors.procedure_get(code), number)
     return services.version_suspend(actor=request.user, version=version, reason=payload.reason)
 
 
 @router.post("/procedures/{code}/versions/{number}/resume", response=VersionOut)
-def resume_version(request, code: str, number: PositiveInt32):
+def resume_version(request, code: Code, number: PositiveInt32):
     version = _version(selectors.procedure_get(code), number)
     return services.version_resume(actor=request.user, version=version)
 
 
 @router.post("/procedures/{code}/versions/{number}/abolish", response=VersionOut)
-def abolish_version(request, code: str, number: PositiveInt32, payload: ReasonIn):
+def abolish_version(request, code: Code, number: PositiveInt32, payload: ReasonIn):
     version = _version(selectors.procedure_get(code), number)
     return services.version_abolish(actor=request.user, version=version, reason=payload.reason)
 
@@ -532,7 +552,7 @@ def abolish_version(request, code: str, number: PositiveInt32, payload: ReasonIn
 
 
 @router.put("/procedures/{code}/competence", response=CompetenceRuleOut)
-def set_competence(request, code: str, payload: CompetenceIn):
+def set_competence(request, code: Code, payload: CompetenceIn):
     """Who settles the procedure for `commune` (null: the province-wide default)."""
     return services.competence_rule_set(
         actor=request.user,
@@ -549,7 +569,7 @@ def set_competence(request, code: str, payload: CompetenceIn):
 
 
 @router.delete("/procedures/{code}/competence", response={204: None})
-def delete_competence(request, code: str, commune: CommuneCode | None = None):
+def delete_competence(request, code: Code, commune: CommuneCode | None = None):
     """Remove a commune's rule (the default applies there again), or the default itself."""
     procedure = selectors.procedure_get(code)
     rule = procedure.competence_rules.filter(commune_id=commune).first()
@@ -612,21 +632,15 @@ def create_full_online_list(request, payload: FullOnlineListIn):
 
 
 @router.post("/form-templates", response={201: FormTemplateOut})
-def upload_form_template(
-    request,
-    code: Form[str],
-    name: Form[str],
-    file: File[UploadedFile],
-    legal_basis: Form[str] = "",
-):
+def upload_form_template(request, fields: Form[FormTemplateIn], file: File[UploadedFile]):
     """Store a form template file (replacing the one with the same code)."""
     template = services.form_template_save(
         actor=request.user,
-        code=code,
-        name=name,
+        code=fields.code,
+        name=fields.name,
         file_name=file.name or "",
         content=file.read(),
-        legal_basis=legal_basis,
+        legal_basis=fields.legal_basis,
     )
     return Status(201, template)
 
@@ -696,7 +710,8 @@ class CatalogImportOut(Schema):
 
 
 class NationalImportIn(Schema):
-    codes: list[str]
+    # Each code is one call to the national portal, one after the other.
+    codes: list_of(Code, 20)
 
 
 @router.post("/imports", response={201: CatalogImportOut})

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from motcua.core.errors import validation_message
-from motcua.core.schemas import AMOUNT_VND_MAX
+from motcua.core.schemas import AMOUNT_VND_MAX, MAX_ROWS
 
 from .constants import (
     Channel,
@@ -103,7 +103,7 @@ class ProcedureContent(BaseModel):
     level: Level
     is_province_specific: bool = False
     online_level: OnlineLevel = OnlineLevel.NONE
-    channels: list[Channel] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list, max_length=10)
     subjects: str = Field("", max_length=2000)
     steps: str = Field("", max_length=20000)
     conditions: str = Field("", max_length=20000)
@@ -112,10 +112,11 @@ class ProcedureContent(BaseModel):
     eform: dict[str, Any] | None = None
     is_lien_thong: bool = False
     lien_thong_agencies: str = Field("", max_length=1000)
-    times: list[TimeItem] = Field(default_factory=list)
-    fees: list[FeeItem] = Field(default_factory=list)
-    components: list[ComponentItem] = Field(default_factory=list)
-    legal_bases: list[LegalBasisItem] = Field(default_factory=list)
+    # Each item becomes a row when the version is saved: no list is endless.
+    times: list[TimeItem] = Field(default_factory=list, max_length=MAX_ROWS)
+    fees: list[FeeItem] = Field(default_factory=list, max_length=MAX_ROWS)
+    components: list[ComponentItem] = Field(default_factory=list, max_length=MAX_ROWS)
+    legal_bases: list[LegalBasisItem] = Field(default_factory=list, max_length=MAX_ROWS)
     decision_number: str = Field("", max_length=100)
     decision_date: dt.date | None = None
     decision_issuer: str = Field("", max_length=255)

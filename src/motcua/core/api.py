@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from motcua.core.errors import InvalidInput
+from motcua.core.schemas import Code
 from motcua.organizations.models import Agency
 from motcua.organizations.selectors import agency_get_by_code
 
@@ -83,13 +84,13 @@ def _hours(text: str) -> Decimal:
 @router.get("/due", response=DueOut, auth=None)
 def due_get(
     request: HttpRequest,
-    start: str | None = None,
-    working_days: str | None = None,
-    working_hours: str | None = None,
-    days: str | None = None,
-    months: str | None = None,
-    agency: str | None = None,
-    cutoff: str | None = None,
+    start: Code | None = None,
+    working_days: Code | None = None,
+    working_hours: Code | None = None,
+    days: Code | None = None,
+    months: Code | None = None,
+    agency: Code | None = None,
+    cutoff: Code | None = None,
 ):
     """The deadline of `start` plus exactly one of working_days, working_hours, days, months.
 
@@ -148,7 +149,7 @@ def due_get(
 
 
 @router.get("/days", response=DaysOut, auth=None)
-def days_get(request: HttpRequest, year: int, agency: str | None = None):
+def days_get(request: HttpRequest, year: int, agency: Code | None = None):
     """The non-working weekdays and make-up working days of `year`, national or overridden."""
     if not 1900 <= year <= 2200:
         raise _invalid("year", _("Enter a year between 1900 and 2200."))

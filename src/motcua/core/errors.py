@@ -90,6 +90,8 @@ def validation_message(error: Mapping[str, Any]) -> str:
         return _("Not a valid time (HH:MM).")
     if kind.startswith("bool"):
         return _("Must be yes or no.")
+    if kind == "too_long":
+        return _("At most %(n)s items.") % {"n": ctx.get("max_length")}
     if kind in {"list_type", "dict_type", "model_type"}:
         return _("Wrong kind of value.")
     return _("Invalid value.")

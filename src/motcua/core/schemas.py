@@ -1,8 +1,9 @@
-"""Shared API schema types: bounded numbers, paging, the error body.
+"""Shared API schema types: bounded numbers, texts and lists, paging, the error body.
 
-Every number the API accepts has a bound its column can hold: a value beyond it (or beyond 64
-bits) is refused with 422 while parsing, instead of reaching the database (a 500: SQLite cannot
-bind an integer beyond 64 bits, PostgreSQL refuses one beyond the column). The bounds are in the
+Every value the API accepts has a bound: a number or a text beyond what its column holds is
+refused with 422 while parsing, instead of reaching the database (a 500: SQLite cannot bind an
+integer beyond 64 bits; PostgreSQL refuses one beyond the column, and a text longer than its
+varchar), and no text or list is endless (a worker busy for minutes). The bounds are in the
 OpenAPI schema, so clients see them.
 """
 
@@ -12,6 +13,7 @@ import typing
 from collections.abc import Callable
 from typing import Annotated, Any
 
+from django.db.models import Model
 from ninja import Schema
 from ninja.pagination import LimitOffsetPagination, PageNumberPagination
 from ninja.pagination import paginate as ninja_paginate
@@ -36,6 +38,31 @@ AmountVnd = Annotated[int, Field(ge=0, le=AMOUNT_VND_MAX)]
 # Administrative units are keyed by their national code: provinces (smallint), communes (integer).
 ProvinceCode = Annotated[int, Field(ge=0, le=SMALLINT_MAX)]
 CommuneCode = Annotated[int, Field(ge=0, le=INT_MAX)]
+
+# Texts. A value stored in a column is as long as the column allows (`column`); free text, codes
+# and search boxes have a bound of their own.
+TEXT_MAX = 5000
+Text = Annotated[str, StringConstraints(max_length=TEXT_MAX)]
+Code = Annotated[str, StringConstraints(max_length=60)]
+# A search box: each word is a condition, so a query is kept to a sentence.
+SearchText = Annotated[str, StringConstraints(max_length=200)]
+# Items a request lists by hand (reasons, codes, desks); items that each become a row (a
+# procedure's fees or components, a dossier's components: the national catalog has procedures
+# with over a hundred fees).
+MAX_ITEMS = 100
+MAX_ROWS = 1000
+
+
+def column(model: type[Model], field: str) -> Any:
+    """A text as long as `model.field` holds (a text column: TEXT_MAX). A longer value was a 500
+    on PostgreSQL (value too long for the varchar) and stored whole on SQLite."""
+    max_length = model._meta.get_field(field).max_length or TEXT_MAX
+    return Annotated[str, StringConstraints(max_length=max_length)]
+
+
+def list_of(kind: Any, most: int = MAX_ITEMS) -> Any:
+    """A list of at most `most` items of `kind`."""
+    return Annotated[list[kind], Field(max_length=most)]
 
 
 def _id_as_text(value: Any) -> Any:

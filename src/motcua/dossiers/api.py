@@ -22,14 +22,20 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_get
 from motcua.core.errors import InvalidInput, NotFound
 from motcua.core.schemas import (
+    MAX_ROWS,
     AgencyRef,
     AmountVnd,
+    Code,
     CommuneCode,
     Id,
     PageNumbers,
     PositiveInt32,
     PositiveSmallInt,
+    SearchText,
     SmallCount,
+    Text,
+    column,
+    list_of,
     paginate,
 )
 from motcua.organizations.models import Agency
@@ -37,7 +43,7 @@ from motcua.organizations.selectors import agency_by_ref
 
 from . import selectors, services
 from .documents import dossier_form_pdf, ledger_pdf_for
-from .models import Consultation, Dossier
+from .models import Consultation, Dossier, DossierComponent
 
 router = Router(tags=["dossiers"])
 tracking_router = Router(tags=["tracking"])
@@ -147,34 +153,34 @@ class EventOut(Schema):
 
 
 class ApplicantIn(Schema):
-    kind: str = "citizen"
-    name: str
-    id_number: str
-    phone: str = ""
-    email: str = ""
-    address: str = ""
+    kind: Code = "citizen"
+    name: column(Dossier, "applicant_name")
+    id_number: column(Dossier, "applicant_id_number")
+    phone: column(Dossier, "applicant_phone") = ""
+    email: column(Dossier, "applicant_email") = ""
+    address: column(Dossier, "applicant_address") = ""
     commune: CommuneCode | None = None
 
 
 class ComponentInSchema(Schema):
-    name: str
-    code: str = ""
+    name: column(DossierComponent, "name")
+    code: column(DossierComponent, "code") = ""
     originals: SmallCount = 0
     copies: SmallCount = 0
-    file_name: str = ""
+    file_name: column(DossierComponent, "file_name") = ""
 
 
 class SubmitIn(Schema):
-    procedure: str
+    procedure: Code
     applicant: ApplicantIn
-    components: list[ComponentInSchema]
-    channel: str = "online"
+    components: list_of(ComponentInSchema, MAX_ROWS)
+    channel: Code = "online"
     desk: AgencyRef | None = None
     form_data: dict[str, Any] = {}
-    summary: str = ""
+    summary: column(Dossier, "summary") = ""
     sets: PositiveSmallInt = 1
-    return_method: str = "desk"
-    external_code: str = ""
+    return_method: Code = "desk"
+    external_code: column(Dossier, "external_code") = ""
     accept: bool = False
 
 
@@ -183,56 +189,56 @@ class VersionIn(Schema):
 
 
 class RefuseIn(VersionIn):
-    reasons: list[str]
+    reasons: list_of(Text)
 
 
 class SupplementIn(VersionIn):
-    items: list[str]
-    reason: str
+    items: list_of(Text)
+    reason: Text
 
 
 class SupplementReceivedIn(VersionIn):
-    components: list[ComponentInSchema] = []
-    note: str = ""
+    components: list_of(ComponentInSchema, MAX_ROWS) = []
+    note: Text = ""
 
 
 class ActIn(VersionIn):
-    action: str
-    note: str = ""
-    next_assignee: str | None = None
+    action: Code
+    note: Text = ""
+    next_assignee: column(User, "username") | None = None
 
 
 class AssignIn(VersionIn):
-    assignee: str
-    note: str = ""
+    assignee: column(User, "username")
+    note: Text = ""
 
 
 class PaymentIn(VersionIn):
     amount_vnd: AmountVnd
-    note: str = ""
+    note: Text = ""
 
 
 class ApologyIn(VersionIn):
-    reason: str
+    reason: Text
     new_due_at: dt.datetime
     agency_at_fault: AgencyRef | None = None
 
 
 class ReturnIn(VersionIn):
-    method: str | None = None
-    note: str = ""
+    method: Code | None = None
+    note: Text = ""
 
 
 class ReasonIn(VersionIn):
-    reason: str
+    reason: Text
 
 
 class StopIn(ReasonIn):
-    requested_by: str = "agency"
+    requested_by: Code = "agency"
 
 
 class AnswerIn(Schema):
-    opinion: str
+    opinion: Text
     agrees: bool = True
 
 
@@ -255,8 +261,8 @@ class MappingOut(Schema):
 
 
 class TrackIn(Schema):
-    code: str
-    factor: str
+    code: Code
+    factor: Code
 
 
 class TrackStepOut(Schema):
@@ -286,10 +292,10 @@ class TrackOut(Schema):
 @paginate(PageNumbers, page_size=50)
 def list_dossiers(
     request: HttpRequest,
-    status: str | None = None,
+    status: Code | None = None,
     agency: Id | None = None,
     mine: bool = False,
-    q: str = "",
+    q: SearchText = "",
 ):
     return selectors.dossiers_list(
         user=request.user, status=status, agency_id=agency, mine=mine, query=q
@@ -387,7 +393,7 @@ def history(request: HttpRequest, dossier_id: Id):
 
 
 @router.get("/{int:dossier_id}/forms/{key}.pdf")
-def form(request: HttpRequest, dossier_id: Id, key: str):
+def form(request: HttpRequest, dossier_id: Id, key: Code):
     """A printed form of the dossier: receipt, supplement, refusal, apology, stop,
     control_sheet."""
     dossier = selectors.dossier_get(user=request.user, pk=dossier_id)

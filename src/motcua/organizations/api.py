@@ -2,11 +2,19 @@
 
 from ninja import Router, Schema, Status
 
-from motcua.core.schemas import CommuneCode, Id, ProvinceCode, Unchanged
+from motcua.core.schemas import (
+    CommuneCode,
+    Id,
+    ProvinceCode,
+    SearchText,
+    Unchanged,
+    column,
+)
 from motcua.territory.models import Commune, Province
 from motcua.territory.selectors import commune_get
 
 from . import selectors, services
+from .models import Agency
 
 router = Router()
 
@@ -28,30 +36,30 @@ class AgencyOut(Schema):
 
 
 class AgencyIn(Schema):
-    kind: str
-    name: str
+    kind: column(Agency, "kind")
+    name: column(Agency, "name")
     parent_id: Id | None = None
     province_code: ProvinceCode | None = None
-    code: str | None = None
+    code: column(Agency, "code") | None = None
     commune_code: CommuneCode | None = None
-    short_name: str = ""
-    address: str = ""
-    phone: str = ""
-    email: str = ""
+    short_name: column(Agency, "short_name") = ""
+    address: column(Agency, "address") = ""
+    phone: column(Agency, "phone") = ""
+    email: column(Agency, "email") = ""
 
 
 class AgencyPatch(Schema):
     """Only the fields sent change; null clears the identifier, the parent or the commune."""
 
-    name: str = Unchanged()
-    short_name: str = Unchanged()
-    code: str | None = Unchanged()
-    kind: str = Unchanged()
+    name: column(Agency, "name") = Unchanged()
+    short_name: column(Agency, "short_name") = Unchanged()
+    code: column(Agency, "code") | None = Unchanged()
+    kind: column(Agency, "kind") = Unchanged()
     parent_id: Id | None = Unchanged()
     commune_code: CommuneCode | None = Unchanged()
-    address: str = Unchanged()
-    phone: str = Unchanged()
-    email: str = Unchanged()
+    address: column(Agency, "address") = Unchanged()
+    phone: column(Agency, "phone") = Unchanged()
+    email: column(Agency, "email") = Unchanged()
     is_active: bool = Unchanged()
 
 
@@ -60,7 +68,7 @@ def _commune(code: int | None) -> Commune | None:
 
 
 @router.get("", response=list[AgencyOut])
-def list_agencies(request, q: str = "", kind: str = ""):
+def list_agencies(request, q: SearchText = "", kind: SearchText = ""):
     return selectors.agency_list(user=request.user, query=q, kind=kind)
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 from ninja import Router, Schema
 from pydantic import Field
 
-from motcua.core.schemas import CommuneCode, ProvinceCode
+from motcua.core.schemas import CommuneCode, ProvinceCode, SearchText
 
 from . import selectors
 
@@ -58,7 +58,7 @@ def get_commune(request, code: CommuneCode):
 @router.get("/search", response=list[UnitMatchOut])
 def search_units(
     request,
-    q: str,
+    q: SearchText,
     province: ProvinceCode | None = None,
     limit: Annotated[int, Field(ge=1, le=100)] = 20,
 ):

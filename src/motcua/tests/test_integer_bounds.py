@@ -118,7 +118,7 @@ def test_agency_reference_neither_id_nor_code_is_an_error_on_the_field(client, r
     assert invalid_fields(response) == {"agency"}
 
 
-@pytest.mark.parametrize("query", ["9" * 5000, "²"])
+@pytest.mark.parametrize("query", ["9" * 200, "²"])
 def test_unit_search_by_a_number_no_unit_has_finds_nothing(client, query):
     response = client.get("/api/v1/territory/search", {"q": query})
 

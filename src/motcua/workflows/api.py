@@ -19,7 +19,16 @@ from ninja import Router, Schema, Status
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_get
 from motcua.core.errors import InvalidInput, NotFound
-from motcua.core.schemas import AgencyRef, CommuneCode, Id, ProvinceCode, Unchanged
+from motcua.core.schemas import (
+    AgencyRef,
+    Code,
+    CommuneCode,
+    Id,
+    ProvinceCode,
+    Text,
+    Unchanged,
+    column,
+)
 from motcua.organizations.models import Agency
 from motcua.organizations.selectors import agency_by_ref
 from motcua.territory.models import Province
@@ -105,20 +114,20 @@ class ProblemOut(Schema):
 
 
 class DefinitionIn(Schema):
-    procedure: str
+    procedure: Code
     province: ProvinceCode | None = None
     agency: AgencyRef | None = None
-    name: str
+    name: column(ProcessDefinition, "name")
     document: dict[str, Any]
-    note: str = ""
+    note: Text = ""
 
 
 class DefinitionPatch(Schema):
     """Only the fields sent change; none of them can be cleared with null."""
 
-    name: str = Unchanged()
+    name: column(ProcessDefinition, "name") = Unchanged()
     document: dict[str, Any] = Unchanged()
-    note: str = Unchanged()
+    note: Text = Unchanged()
 
 
 class TestRunIn(Schema):
@@ -127,7 +136,7 @@ class TestRunIn(Schema):
 
 
 class ImportIn(Schema):
-    procedure: str
+    procedure: Code
     province: ProvinceCode | None = None
     agency: AgencyRef | None = None
     data: dict[str, Any]
@@ -177,7 +186,7 @@ def _procedure(code: str) -> Procedure:
 
 
 @router.get("", response=list[DefinitionOut])
-def list_definitions(request, procedure: str = "", status: str = ""):
+def list_definitions(request, procedure: Code = "", status: Code = ""):
     """The definitions the user may manage; filter by procedure code and status."""
     return selectors.definitions_list(
         user=request.user,

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from motcua.core.schemas import Id
+from motcua.core.schemas import MAX_ITEMS, Id
 
 from .constants import LimitUnit, StepAction, StepKind, UnitRefKind
 
@@ -57,9 +57,9 @@ class Step(BaseModel):
     role: str = Field(min_length=1, max_length=50)
     limit_amount: int = Field(ge=0, le=3650)
     limit_unit: LimitUnit = LimitUnit.WORKING_HOURS
-    transitions: list[Transition] = Field(default_factory=list)
+    transitions: list[Transition] = Field(default_factory=list, max_length=MAX_ITEMS)
     # Consult steps: the units asked in parallel; all must answer before "forward" is taken.
-    consult_units: list[UnitRef] = Field(default_factory=list)
+    consult_units: list[UnitRef] = Field(default_factory=list, max_length=MAX_ITEMS)
     note: str = Field("", max_length=1000)
 
     def next_for(self, action: str) -> str | None:
@@ -81,7 +81,8 @@ class Step(BaseModel):
 
 class WorkflowSpec(BaseModel):
     model_config = _STRICT
-    steps: list[Step] = Field(min_length=1)
+    # Validation walks the graph of steps: a workflow has tens of them, never thousands.
+    steps: list[Step] = Field(min_length=1, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _keys_unique(self) -> WorkflowSpec:
