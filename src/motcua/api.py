@@ -60,14 +60,15 @@ class MotCuaAPI(NinjaAPI):
 
 
 def document_errors(schema) -> Any:
-    """Declare on each operation the error answers it can give, all with the `Error` body.
+    """Declare on each operation the error answers it can give, all with the `ErrorOut` body.
 
     Every operation may answer 404 and 422; with a session, 401 and 403; with a body, 400, 413
     and 415; a write, 409. An operation that declares an error status itself keeps its own.
     """
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components["Error"] = ErrorOut.model_json_schema()
-    ref = {"content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    # The component's name is the class's, as Ninja names it where an operation declares it.
+    components.setdefault(ErrorOut.__name__, ErrorOut.model_json_schema())
+    ref = {"content": {JSON: {"schema": {"$ref": f"#/components/schemas/{ErrorOut.__name__}"}}}}
     for operations in schema["paths"].values():
         for method, operation in operations.items():
             statuses = {404, 422}
@@ -143,7 +144,7 @@ api = MotCuaAPI(
     description=(
         "Hệ thống thông tin giải quyết TTHC cấp tỉnh — provincial one-stop back office. "
         "Officials authenticate with their session (cookie + CSRF token). Every error answers "
-        "with the `Error` body."
+        "with the `ErrorOut` body."
     ),
     urls_namespace="api",
     auth=django_auth,

@@ -20,13 +20,14 @@ from motcua.accounts.constants import Action
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_get
-from motcua.core.errors import InvalidInput, NotFound
+from motcua.core.errors import InvalidInput, NotFound, RateLimited
 from motcua.core.schemas import (
     MAX_ROWS,
     AgencyRef,
     AmountVnd,
     Code,
     CommuneCode,
+    ErrorOut,
     Id,
     PageNumbers,
     PositiveInt32,
@@ -628,7 +629,7 @@ def answer(request: HttpRequest, consultation_id: Id, payload: AnswerIn):
 # Public tracking -------------------------------------------------------------------------------
 
 
-@tracking_router.post("", response=TrackOut, auth=None)
+@tracking_router.post("", response={200: TrackOut, 429: ErrorOut}, auth=None)
 def track(request: HttpRequest, payload: TrackIn):
     """Track a dossier by its code and the applicant's phone or identity number.
 
@@ -636,5 +637,5 @@ def track(request: HttpRequest, payload: TrackIn):
     from motcua.portal.tracking import tracking_allowed
 
     if not tracking_allowed(request):
-        return HttpResponse(status=429)
+        raise RateLimited(_("Too many requests; wait a minute and try again."))
     return selectors.dossier_track(payload.code, payload.factor)

@@ -10,7 +10,7 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
-ERROR_REF = {"$ref": "#/components/schemas/Error"}
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 
 
 def post_json(client: Client, url: str, body) -> object:
@@ -71,7 +71,7 @@ def test_body_that_is_not_json_answers_400_with_the_error_body(client, superuser
 def test_openapi_declares_the_error_body_on_every_operation(client):
     schema = client.get("/api/v1/openapi.json").json()
 
-    error = schema["components"]["schemas"]["Error"]
+    error = schema["components"]["schemas"]["ErrorOut"]
     assert set(error["required"]) == {"code", "message"}
     assert set(error["properties"]) == {"code", "message", "errors"}
     operations = [
