@@ -6,6 +6,9 @@ from motcua.core import views as core_views
 from motcua.core.admin_site import site as admin_site
 from motcua.portal import tracking
 
+# Under /api/v1/ an unknown address answers the API's JSON error body.
+handler404 = "motcua.core.views.not_found"
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),

@@ -78,7 +78,8 @@ def nul_field(request: HttpRequest) -> str | None:
     return None
 
 
-def _is_api(request: HttpRequest) -> bool:
+def is_api_request(request: HttpRequest) -> bool:
+    """Whether the request is for the JSON API (/api/v1/), whose errors are JSON."""
     try:
         return request.path_info.startswith(reverse("api:api-root"))
     except NoReverseMatch:
@@ -94,7 +95,7 @@ class RejectNulMiddleware:
         if field is None:
             return self.get_response(request)
         message = _("Text cannot contain the NUL character (\\x00).")
-        if _is_api(request):
+        if is_api_request(request):
             invalid = InvalidInput(_("The request has errors."), errors={field: [message]})
             return JsonResponse(invalid.as_dict(), status=invalid.status)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

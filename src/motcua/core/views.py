@@ -1,11 +1,14 @@
-"""Operator probes and the home page."""
+"""Operator probes, the home page, and the 404 answer."""
 
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
+from motcua.core.nul import is_api_request
 from motcua.organizations.models import Agency
 from motcua.territory.selectors import latest_data_load
 
@@ -45,3 +48,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "territory": latest_data_load(),
         },
     )
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 page, but the API's error body under /api/v1/: an address no operation
+    matches (a dossier id that is no number) is still an API answer, JSON as documented."""
+    if is_api_request(request):
+        return JsonResponse({"code": "not_found", "message": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
