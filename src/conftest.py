@@ -109,6 +109,25 @@ def tree(superuser) -> Tree:
 
 
 @pytest.fixture
+def intake(tree, superuser, roles) -> User:
+    """The national portal's intake identity: a system account delivering the province's online
+    dossiers (the only way an online dossier enters, besides the applicant's own login)."""
+    from motcua.accounts.services import grant_create, system_account_create
+
+    user = system_account_create(
+        actor=superuser, username="dvcqg", full_name="Cổng DVC quốc gia", agency=tree["root"]
+    )
+    grant_create(
+        actor=superuser,
+        user=user,
+        role=roles["national_portal"],
+        agency=tree["root"],
+        include_subtree=True,
+    )
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
 def other_tree(superuser) -> Tree:
     """Cần Thơ (92): another province on the same installation."""
     ward = Commune.objects.filter(province_id=92).order_by("code")[:2]

@@ -101,13 +101,17 @@ def _covers(grant: Grant, scope: Scope) -> bool:
     return False
 
 
+# Accounts whose grants count: officials, and system accounts (the national portal's intake).
+_GRANTED_KINDS = (User.Kind.OFFICIAL, User.Kind.SYSTEM)
+
+
 def can(user: User | None, action: str, target) -> bool:
     """May `user` do `action` on `target`? The one authorization decision of the system."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    if user.kind != User.Kind.OFFICIAL:
+    if user.kind not in _GRANTED_KINDS:
         return False
     scope = scope_of(target)
     return any(g.role.allows(action) and _covers(g, scope) for g in _active_grants(user))

@@ -163,7 +163,7 @@ def _grant_errors(
     procedure: Procedure | None,
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if user.kind != User.Kind.OFFICIAL:
+    if user.kind not in (User.Kind.OFFICIAL, User.Kind.SYSTEM):
         errors["user"] = [_("Roles are granted to officials only.")]
     if not agency.is_active:
         errors["agency"] = [_("The agency %(a)s is no longer active.") % {"a": agency}]
@@ -267,3 +267,32 @@ def builtin_roles_ensure() -> int:
                 },
             )
     return len(BUILTIN_ROLES)
+
+
+def system_account_create(*, actor, username: str, full_name: str, agency: Agency) -> User:
+    """An account for a central system calling our API (the national portal's intake): no
+    password, no page login; it acts only through the grants given to it (`grant_create`)."""
+    require(actor, Action.OFFICIAL_MANAGE, agency)
+    username = username.strip()
+    if not username or User.objects.filter(username=username).exists():
+        raise InvalidInput(
+            _("Choose an unused user name."),
+            errors={"username": [_("Choose an unused user name.")]},
+        )
+    with transaction.atomic():
+        user = User(
+            username=username,
+            full_name=full_name.strip(),
+            agency=agency,
+            kind=User.Kind.SYSTEM,
+            password=make_password(None),
+        )
+        user.save()
+        audit_record(
+            actor=actor,
+            action="system_account.create",
+            obj=user,
+            agency=agency,
+            after=snapshot(user, OFFICIAL_FIELDS),
+        )
+    return user
