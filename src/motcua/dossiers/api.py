@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import AwareDatetime
 
 from motcua.accounts.authz import Scope, require
 from motcua.accounts.constants import Action
@@ -206,7 +207,8 @@ class PaymentIn(VersionIn):
 
 class ApologyIn(VersionIn):
     reason: str
-    new_due_at: dt.datetime
+    # With its offset (e.g. 2026-03-20T09:00:00+07:00): a naive moment is a 422.
+    new_due_at: AwareDatetime
     agency_at_fault: AgencyRef | None = None
 
 

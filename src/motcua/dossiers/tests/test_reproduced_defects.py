@@ -3,6 +3,7 @@ failed on the code before the lifecycle table."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -10,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.test import Client
 
-from motcua.core.errors import Conflict, NotAllowed
+from motcua.core.errors import Conflict, InvalidInput, NotAllowed
 from motcua.core.models import AuditEntry
 from motcua.dossiers.constants import Outcome, Status
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -177,3 +178,25 @@ def test_history_is_append_only_and_every_operation_is_audited(world):
     with pytest.raises(Exception), transaction.atomic():  # noqa: B017 — the engine's own error
         DossierEvent.objects.filter(dossier=d).update(note="sửa lịch sử")
     assert not DossierEvent.objects.filter(note="sửa lịch sử").exists()
+
+
+def test_a_naive_moment_in_the_api_is_a_422_not_a_500(world):
+    d = dossier_accept(actor=world["commune_officer"], **v(register(world)), now=MON)
+    client = Client()
+    client.force_login(world["commune_chair"])
+    for moment in ("2026-03-20T09:00:00", "2026-03-20 09:00"):
+        r = client.post(
+            f"/api/v1/dossiers/{d.pk}/apology",
+            json.dumps({"version": d.version, "reason": "Chậm", "new_due_at": moment}),
+            content_type="application/json",
+        )
+        assert r.status_code == 422, (moment, r.status_code)
+    with pytest.raises(InvalidInput):
+        dossier_apology_issue(
+            actor=world["commune_chair"],
+            **v(d),
+            reason="Chậm",
+            new_due_at=dt.datetime(2026, 3, 20, 9),
+            now=MON,
+        )
+    assert not d.letters.exists()
