@@ -151,7 +151,9 @@ class Clock:
       again (a supplement requested at reception or within the rule set's working days of the
       start; DOMAIN.md decision 7) rather than resuming with the time left.
     - `late`: lateness incurred (đã quá hạn): the statutory deadline had passed when the clock
-      stopped. It stays set: no pause and no restart erases it (DOMAIN.md decision 7).
+      stopped. Set when the clock starts again (while it is stopped, `paused_at` after the
+      deadline already says it) and never unset: no pause and no restart erases it
+      (DOMAIN.md decision 7).
     """
 
     limit: Limit
@@ -188,6 +190,47 @@ class Clock:
             statutory_due_at=due,
             due_at=due,
             original_due_at=due,
+        )
+
+    @classmethod
+    def restore(
+        cls,
+        *,
+        limit: Limit,
+        started_at: datetime,
+        statutory_due_at: datetime,
+        due_at: datetime,
+        original_due_at: datetime,
+        paused_at: datetime | None = None,
+        restart_on_resume: bool = False,
+        cal: WorkCalendar,
+    ) -> Clock:
+        """Rebuild the clock of a dossier stored before `held` and `late` were (the backfill).
+
+        `held` is what moved the deadline past the limit's own end from `started_at` (zero if
+        nothing did): without it, the next pause of a calendar-day limit would count from the
+        limit's own end and lose the earlier pauses. A deadline rolled past days off counts the
+        roll as held, which errs towards the office, as the old maths did. `late` stays unset:
+        a dossier stopped after its deadline shows it by `paused_at` and gets it when it starts
+        again; lateness the old maths erased stays erased.
+        """
+        _aware("started_at", started_at)
+        _aware("statutory_due_at", statutory_due_at)
+        if limit.in_office_time:
+            # started_at is already counted (the cut-off applied): add without it again.
+            own_end = cal.add(started_at, limit.amount, limit.unit)
+            held = cal.working_time_between(own_end, statutory_due_at)
+        else:
+            held = statutory_due_at - calendar_end(started_at, limit.amount, limit.unit)
+        return cls(
+            limit=limit,
+            started_at=started_at,
+            statutory_due_at=statutory_due_at,
+            due_at=due_at,
+            original_due_at=original_due_at,
+            held=max(timedelta(0), held),
+            paused_at=paused_at,
+            restart_on_resume=restart_on_resume,
         )
 
     def pause(self, now: datetime, *, restart_on_resume: bool) -> Clock:

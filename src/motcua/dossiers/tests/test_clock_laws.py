@@ -317,6 +317,71 @@ def test_calendar_day_limits_stay_in_calendar_days_across_a_pause(scenario):
             assert resumed == deadline + held
 
 
+# Rebuilding a stored clock (the backfill of dossiers stored before `held` and `late`) ----------
+
+
+@LAWS
+@given(scenarios(calendars_=national_or_any))
+def test_a_clock_rebuilt_from_its_stored_deadlines_is_the_same_clock(scenario):
+    cal = scenario.cal
+    _first, steps, finish = scenario.run()
+    clock = steps[-1].after if steps else _first
+    restored = Clock.restore(
+        limit=clock.limit,
+        started_at=clock.started_at,
+        statutory_due_at=clock.statutory_due_at,
+        due_at=clock.due_at,
+        original_due_at=clock.original_due_at,
+        paused_at=clock.paused_at,
+        restart_on_resume=clock.restart_on_resume,
+        cal=cal,
+    )
+    if clock.late:
+        return  # lateness erased before the backfill cannot be found again
+    own_end = calendar_end if not clock.limit.in_office_time else None
+    unrolled = own_end is None or clock.statutory_due_at == (
+        own_end(clock.started_at, clock.limit.amount, clock.limit.unit) + clock.held
+    )
+    if unrolled:
+        assert restored == clock
+    else:
+        # The roll past days off counts as held: later deadlines, never earlier ones.
+        assert restored.held > clock.held
+    if clock.paused_at is not None:
+        assert (
+            restored.resume(finish, cal).statutory_due_at
+            >= clock.resume(finish, cal).statutory_due_at
+        )
+
+
+def test_a_stored_30_day_clock_paused_before_keeps_its_pauses():
+    # Accepted Monday 2/2/2026 09:00 for 30 days, stopped 12 days already (due 16/3 09:00).
+    restored = Clock.restore(
+        limit=Limit(30, DAYS),
+        started_at=at(2026, 2, 2, 9),
+        statutory_due_at=at(2026, 3, 16, 9),
+        due_at=at(2026, 3, 16, 9),
+        original_due_at=at(2026, 3, 4, 9),
+        paused_at=at(2026, 3, 2, 9),
+        cal=NATIONAL,
+    )
+    assert restored.held == timedelta(days=12)
+    assert not restored.late
+    resumed = restored.resume(at(2026, 3, 5, 9), NATIONAL)
+    assert resumed.statutory_due_at == at(2026, 3, 19, 9)
+    stopped_late = Clock.restore(
+        limit=Limit(5, WORKING_DAYS),
+        started_at=at(2026, 3, 2, 9),
+        statutory_due_at=at(2026, 3, 9, 9),
+        due_at=at(2026, 3, 9, 9),
+        original_due_at=at(2026, 3, 9, 9),
+        paused_at=at(2026, 3, 10, 9),
+        cal=NATIONAL,
+    )
+    assert stopped_late.is_late(at(2026, 3, 10, 9)) and stopped_late.held == timedelta(0)
+    assert stopped_late.resume(at(2026, 3, 11, 9), NATIONAL).late
+
+
 # Law 6: an empty pause, and pauses out of turn ----------------------------------------------------
 
 
