@@ -123,10 +123,16 @@ class Dossier(models.Model):
     original_due_at = models.DateTimeField(_("original appointment"), null=True, blank=True)
     # The end of the legal processing time, which the on-time indicators judge against: the
     # original appointment moved by pauses and restarts of the clock, never by an apology.
-    statutory_due_at = models.DateTimeField(_("statutory deadline"), null=True, blank=True)
+    statutory_due_at = models.DateTimeField(
+        _("statutory deadline"), null=True, blank=True, db_index=True
+    )
     # Lateness once incurred stays (DOMAIN.md decision 7): set when a pause began after the
     # statutory deadline had passed.
     clock_late = models.BooleanField(default=False)
+    # Time the applicant has held the dossier since the clock started (office time for
+    # working-day and working-hour limits, calendar time otherwise); None for dossiers stored
+    # before it was kept (the clock rebuilds it from their deadlines).
+    clock_held = models.DurationField(null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     closed_reason = models.TextField(_("reason"), blank=True)

@@ -132,6 +132,7 @@ def _close(
     d.closed_reason = reason.strip()
     d.finished_at = now
     d.clock_paused_at = None
+    d.clock_restart_on_resume = False
     d.step_key = ""
     d.step_name = ""
     d.step_due_at = None

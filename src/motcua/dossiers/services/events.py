@@ -81,6 +81,7 @@ MUTABLE = [
     "clock_paused_at",
     "clock_restart_on_resume",
     "clock_late",
+    "clock_held",
     "due_at",
     "original_due_at",
     "statutory_due_at",

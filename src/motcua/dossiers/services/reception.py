@@ -354,6 +354,7 @@ def _accept(d: Dossier, actor: User | None, *, now: dt.datetime) -> None:
         note=_("Accepted; appointment %(due)s.")
         % {"due": d.due_at.astimezone(TZ).strftime("%H:%M %d/%m/%Y")},
         data={
+            "due_at": d.due_at.isoformat(),
             "definition": definition.pk if definition else None,
             "definition_version": definition.number if definition else None,
             "default_process": definition is None,
@@ -487,10 +488,10 @@ def dossier_request_supplement(
             round_no = d.supplements_at_reception
         else:
             rules = rule_set_get(d.rule_set)
-            early_limit = calendar(d.competent_agency).add_working_days(
-                d.clock_started_at, rules.supplement_restart_within_working_days
+            restart = clocking.restarts_in_full(
+                d, now, rules.supplement_restart_within_working_days
             )
-            clocking.pause(d, now, restart_on_resume=now <= early_limit)
+            clocking.pause(d, now, restart_on_resume=restart)
             d.supplement_phase = SupplementPhase.PROCESSING
             d.supplements_in_processing += 1
             round_no = d.supplements_in_processing

@@ -25,6 +25,7 @@ from motcua.dossiers.services import (
     dossier_return,
     dossier_stop,
     dossier_submit,
+    dossier_supplement_received,
 )
 
 from .conftest import THREE, citizen, local
@@ -200,3 +201,54 @@ def test_a_naive_moment_in_the_api_is_a_422_not_a_500(world):
             now=MON,
         )
     assert not d.letters.exists()
+
+
+def _to_result(world, d, now):
+    d = dossier_act(actor=world["commune_specialist"], **v(d), action="forward", now=now)
+    return dossier_act(actor=world["commune_chair"], **v(d), action="forward", now=now)
+
+
+def test_an_apology_then_a_payment_wait_does_not_hide_lateness(world):
+    """Returned three working days after the receipt's appointment, extended by a letter and
+    paused one working day for a payment: late, and the receipt's appointment unchanged."""
+    desk = world["commune_officer"]
+    d = dossier_accept(actor=desk, **v(register(world)), now=MON)
+    assert d.original_due_at == local(2026, 3, 5, 9, 0)  # 3 working days
+    dossier_apology_issue(
+        actor=world["commune_chair"],
+        **v(d),
+        reason="Chờ xác minh",
+        new_due_at=local(2026, 3, 9, 9, 0),
+        now=local(2026, 3, 3, 8, 0),
+    )
+    d.refresh_from_db()
+    d = dossier_request_payment(
+        actor=world["commune_specialist"],
+        **v(d),
+        amount_vnd=50_000,
+        note="Lệ phí",
+        now=local(2026, 3, 3, 10, 0),
+    )
+    d = dossier_payment_received(actor=desk, **v(d), now=local(2026, 3, 4, 10, 0))
+    assert d.original_due_at == local(2026, 3, 5, 9, 0)
+    assert d.statutory_due_at == local(2026, 3, 6, 9, 0)  # one working day held
+    assert d.due_at == local(2026, 3, 10, 9, 0)  # the letter's date, carried too
+    d = _to_result(world, d, local(2026, 3, 10, 8, 0))
+    d = dossier_return(actor=desk, **v(d), now=local(2026, 3, 10, 8, 30))
+    returned = d.events.get(kind="return_result")
+    assert returned.timeliness == "late"
+
+
+def test_a_supplement_asked_after_the_deadline_keeps_the_dossier_late(world):
+    desk, spec = world["commune_officer"], world["commune_specialist"]
+    d = dossier_accept(actor=desk, **v(register(world)), now=MON)
+    asked = local(2026, 3, 6, 9, 0)  # a working day after the appointment (Thu 5/3 09:00)
+    d = dossier_request_supplement(actor=spec, **v(d), items=["Bản sao"], reason="Thiếu", now=asked)
+    back = local(2026, 3, 9, 9, 0)
+    d = dossier_supplement_received(actor=desk, **v(d), now=back)
+    assert d.clock_late is True
+    assert d.due_at != back and d.statutory_due_at < back  # never reset to "now"
+    assert d.statutory_due_at == local(2026, 3, 6, 9, 0)  # passed by the same amount
+    d = _to_result(world, d, local(2026, 3, 9, 10, 0))
+    d = dossier_return(actor=desk, **v(d), now=local(2026, 3, 9, 11, 0))
+    assert d.events.get(kind="return_result").timeliness == "late"
