@@ -16,7 +16,7 @@ from motcua.dossiers.services import (
 )
 from motcua.outbox.models import OutboxEvent
 
-from .conftest import THREE, citizen, local
+from .factories import THREE, citizen, local
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +86,7 @@ def test_unrouteable_procedure_is_refused_with_nothing_saved(world, fields_and_p
     assert Dossier.objects.count() == 0
 
 
+@pytest.mark.usefixtures("lien_thong")
 def test_two_agency_handoff_assignment_and_return(world):
     t = world.tree
     d = dossier_submit(
