@@ -474,24 +474,20 @@ def test_clean_structure_means_every_walk_ends():
     assert reached["asserted"] >= 0.9 * reached["examples"], reached
 
 
-def test_each_controlled_break_is_named_at_its_step():
-    seen = Counter()
-
-    @settings(max_examples=200, deadline=None)
-    @given(broken_graphs())
+@pytest.mark.parametrize("code", BREAKS)
+def test_each_controlled_break_is_named_at_its_step(code):
+    @settings(max_examples=40, deadline=None)
+    @given(broken_graphs([code]))
     def check(broken):
-        document, code, keys = broken
+        document, _code, keys = broken
         spec = spec_parse(document)
         named = {key for key, found in codes(structure_problems(spec)) if found == code}
-        event(code)
-        seen[code] += 1
         assert named & keys, (code, keys, codes(structure_problems(spec)))
         # A forward loop is one a dossier may walk for ever.
         if code == "forward_cycle":
             assert not walks_end(spec)
 
     check()
-    assert set(seen) == set(BREAKS), seen
 
 
 def test_longest_path_is_undefined_exactly_when_forward_transitions_loop():
@@ -514,7 +510,7 @@ def test_longest_path_is_undefined_exactly_when_forward_transitions_loop():
 
     check()
     # Both sides of the equivalence are exercised.
-    assert seen[True] >= 40 and seen[False] >= 100, seen
+    assert seen[True] >= 10 and seen[False] >= 10, seen
 
 
 def test_birth_steps_constant_is_valid_alone():
