@@ -37,21 +37,15 @@ def vietnamese():
 
 
 @pytest.fixture(autouse=True)
-def fresh_process_caches():
-    """Per-process caches (versions in force, competence, calendars, procedures by code for
-    submissions) never outlive a test."""
-    from motcua.core.selectors import calendar_cache_clear
-    from motcua.dossiers.api import procedure_cache_clear
-    from motcua.dossiers.routing import routing_cache_clear
-    from motcua.dossiers.services import version_cache_clear
+def fresh_caches():
+    """Each test starts with an empty shared cache (the values and revision numbers of
+    core.revisions, the tracking rate limit) and no calendar kept in this process."""
+    from django.core.cache import cache
 
-    for clear in (
-        calendar_cache_clear,
-        routing_cache_clear,
-        version_cache_clear,
-        procedure_cache_clear,
-    ):
-        clear()
+    from motcua.core.selectors import calendar_cache_clear
+
+    cache.clear()
+    calendar_cache_clear()
     yield
 
 

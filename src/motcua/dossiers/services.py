@@ -11,7 +11,6 @@ national portal, all in the same transaction (DOMAIN.md decisions 2, 7, 8).
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -28,7 +27,7 @@ from motcua.accounts.models import User
 from motcua.accounts.services import normalize_phone
 from motcua.catalog.constants import VersionStatus
 from motcua.catalog.models import Procedure, ProcedureVersion
-from motcua.catalog.selectors import version_in_force
+from motcua.catalog.selectors import version_in_force_cached
 from motcua.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from motcua.core.selectors import calendar_for
 from motcua.core.workcalendar import TZ, WorkCalendar
@@ -552,30 +551,10 @@ def organization_of(agency: Agency) -> Agency:
 # Submission and reception
 
 
-_VERSION_TTL = 60.0
-_versions: dict[tuple[int, dt.date], tuple[float, ProcedureVersion | None]] = {}
-
-
 def _version_in_force_cached(procedure: Procedure, on: dt.date) -> ProcedureVersion | None:
-    """The version in force, kept `_VERSION_TTL` seconds per process: published versions never
-    change, and submissions arrive by the hundred per second (a newly published or suspended
-    version is seen within a minute)."""
-    key = (procedure.pk, on)
-    hit = _versions.get(key)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < _VERSION_TTL:
-        return hit[1]
-    version = version_in_force(procedure, on)
-    if version is not None:
-        version = ProcedureVersion.objects.select_related("field").get(pk=version.pk)
-    if len(_versions) > 10_000:
-        _versions.clear()
-    _versions[key] = (now, version)
-    return version
-
-
-def version_cache_clear() -> None:
-    _versions.clear()
+    """The version in force, from the shared cache: a suspended version takes no dossier from
+    the next submission on (catalog.selectors.version_in_force_cached)."""
+    return version_in_force_cached(procedure, on)
 
 
 def _version_for(procedure: Procedure, on: dt.date) -> ProcedureVersion:
