@@ -11,6 +11,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from motcua.catalog.tests.factories import ProcedureFactory
+from motcua.organizations.tests.factories import PROVINCE
 from motcua.territory.models import Province
 from motcua.workflows.constants import DefinitionStatus
 from motcua.workflows.models import ProcessDefinition
@@ -27,7 +28,7 @@ class ProcessDefinitionFactory(DjangoModelFactory):
         active = factory.Trait(status=DefinitionStatus.ACTIVE)
 
     procedure = factory.SubFactory(ProcedureFactory)
-    province = factory.LazyFunction(lambda: Province.objects.get(pk=82))
+    province = factory.LazyFunction(lambda: Province.objects.get(pk=PROVINCE))
     agency = None
     number = 1
     name = "Quy trình"
