@@ -18,11 +18,17 @@ from motcua.catalog.tests import conftest as _catalog
 from motcua.workflows.models import ProcessDefinition
 
 from .factories import (
+    THREE,
     BirthVersionFactory,
     BirthWorkflowFactory,
     JusticeVersionFactory,
     JusticeWorkflowFactory,
+    citizen,
+    local,
 )
+
+# Test data helpers live in factories.py; named here too for tests that import them from here.
+__all__ = ["THREE", "citizen", "local"]
 
 # The catalog's fixtures, shared (pytest_plugins is only allowed at the top level).
 catalog_admin = _catalog.catalog_admin

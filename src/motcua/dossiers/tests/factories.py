@@ -250,9 +250,10 @@ class JusticeWorkflowFactory(ProcessDefinitionFactory):
 
 
 class DossierFactory(DjangoModelFactory):
-    """A dossier submitted through `dossier_submit`: online by default, or at `desk` (then
-    `actor` is its receiving officer); trait `accepted` accepts it in the same transaction.
-    The applicant lives in the desk's commune unless one is given."""
+    """A dossier submitted through `dossier_submit`: registered at `desk` by `actor`, its
+    receiving officer (online when no desk is given, by an `actor` that may deliver online
+    dossiers); trait `accepted` accepts it in the same transaction. The applicant lives in the
+    desk's commune unless one is given."""
 
     class Meta:
         model = Dossier

@@ -16,7 +16,7 @@ from motcua.organizations.models import AgencyKind
 from motcua.organizations.tests.factories import AgencyFactory
 from motcua.territory.models import Commune
 
-from .factories import BirthWorkflowFactory, DossierFactory, citizen, local
+from .factories import BirthWorkflowFactory, DossierFactory, local
 
 pytestmark = pytest.mark.django_db
 
@@ -52,5 +52,5 @@ def test_a_published_version_and_a_dossier_from_defaults():
         now=local(2026, 3, 2, 9),
     )
     assert (d.status, d.competent_agency, d.step_key) == (Status.ACCEPTED, commune, "tham-dinh")
-    online = DossierFactory(procedure=version.procedure, applicant=citizen(28261))
-    assert online.status == Status.SUBMITTED and online.receiving_agency == desk
+    waiting = DossierFactory(actor=officer, procedure=version.procedure, desk=desk)
+    assert waiting.status == Status.SUBMITTED and waiting.applicant_commune_id == 28261

@@ -36,9 +36,10 @@ def territory(transactional_db):
         territory_load()
 
 
-def submit(world, *, at_desk: bool = True, accept: bool = False):
+def submit(world, *, officer: str = "commune_officer", desk: str = "osu", accept: bool = False):
+    """A birth registration for a resident of the commune, handed in at `desk` over the API."""
     client = Client()
-    client.force_login(world["commune_officer"])
+    client.force_login(world[officer])
     t = world.tree
     body = {
         "procedure": world.birth.code,
@@ -49,11 +50,10 @@ def submit(world, *, at_desk: bool = True, accept: bool = False):
             "commune": t["commune"].commune_id,
         },
         "components": [{"name": "Tờ khai", "originals": 1}],
-        "channel": "direct" if at_desk else "online",
+        "channel": "direct",
+        "desk": t[desk].code or t[desk].pk,
         "accept": accept,
     }
-    if at_desk:
-        body["desk"] = t["osu"].code
     return client.post("/api/v1/dossiers", json.dumps(body), content_type="application/json")
 
 
@@ -89,12 +89,12 @@ def test_a_competence_change_routes_the_very_next_submission(world, catalog_admi
     assert routed["competent_agency"]["id"] == t["dept"].pk
 
 
-def test_a_closed_desk_receives_no_more_online_submissions(world, superuser):
-    t = world.tree
-    assert submit(world, at_desk=False).json()["receiving_agency"]["id"] == t["osu"].pk
-    agency_update(actor=superuser, agency=t["osu"], is_active=False)
-    # The commune has no other desk: the provincial centre's receives for it.
-    assert submit(world, at_desk=False).json()["receiving_agency"]["id"] == t["desk"].pk
+def test_a_closed_commune_takes_no_more_dossiers(world, superuser):
+    # Handed in at the provincial centre's desk for a resident of the commune.
+    assert submit(world, officer="desk_officer", desk="desk").status_code == 201
+    agency_update(actor=superuser, agency=world.tree["commune"], is_active=False)
+    refused = submit(world, officer="desk_officer", desk="desk")
+    assert (refused.status_code, refused.json()["code"]) == (409, "no_competence")
 
 
 def test_an_activated_workflow_is_followed_by_the_very_next_dossier(world, catalog_admin):
