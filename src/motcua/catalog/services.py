@@ -23,6 +23,7 @@ from motcua.accounts.constants import Action
 from motcua.accounts.models import Grant, Role, User
 from motcua.core.audit import audit_record, snapshot
 from motcua.core.errors import Conflict, InvalidInput
+from motcua.core.revisions import bump
 from motcua.core.textnorm import fold
 from motcua.organizations.models import Agency, AgencyKind
 from motcua.territory.models import Commune
@@ -54,7 +55,7 @@ from .models import (
     PublicService,
 )
 from .permissions import catalog_scope
-from .selectors import version_gaps, version_in_force
+from .selectors import REVISION, version_gaps, version_in_force
 
 MANAGE = Action.CATALOG_MANAGE
 
@@ -68,6 +69,7 @@ def field_upsert(*, code: str, name: str) -> Field:
         if not created and name and field.name != name:
             field.name, field.name_folded = name, fold(name)
             field.save(update_fields=["name", "name_folded"])
+            bump(REVISION)
     return field
 
 
@@ -80,6 +82,7 @@ def procedure_upsert(*, code: str, name: str, field: Field | None) -> Procedure:
         if not created and (procedure.name != name or procedure.field_id != (field and field.pk)):
             procedure.name, procedure.name_folded, procedure.field = name, fold(name), field
             procedure.save(update_fields=["name", "name_folded", "field"])
+            bump(REVISION)
     return procedure
 
 
@@ -242,6 +245,8 @@ def _transition(
     )
     if updated != 1:
         raise Conflict(_("Someone else changed this version first. Reload and try again."))
+    # Submissions read the version in force and the procedure from the shared cache.
+    bump(REVISION)
     version.refresh_from_db()
     return version
 
@@ -475,6 +480,7 @@ def competence_rule_set(
         rule.receiving = receiving
         rule.save()
         rule.desks.set(desks if receiving == ReceivingMode.LISTED else [])
+        bump(REVISION)  # routing reads competence from the shared cache
         audit_record(
             actor=actor,
             action="catalog.competence.set",
@@ -492,6 +498,7 @@ def competence_rule_delete(*, actor, rule: CompetenceRule) -> None:
     with transaction.atomic():
         audit_record(actor=actor, action="catalog.competence.delete", obj=rule)
         rule.delete()
+        bump(REVISION)
 
 
 ALLOWED_TEMPLATE_TYPES = {

@@ -8,7 +8,6 @@ someone else acted first the answer is 409 with code "stale" and nothing is appl
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -20,8 +19,7 @@ from pydantic import AwareDatetime
 from motcua.accounts.authz import Scope, require
 from motcua.accounts.constants import Action
 from motcua.accounts.models import User
-from motcua.catalog.models import Procedure
-from motcua.catalog.selectors import procedure_get
+from motcua.catalog.selectors import procedure_get_cached
 from motcua.core.errors import InvalidInput, NotFound
 from motcua.organizations.models import Agency
 from motcua.organizations.selectors import agency_by_ref
@@ -398,32 +396,9 @@ def _components(items: list[ComponentInSchema]) -> list[services.ComponentIn]:
     return [services.ComponentIn(**c.dict()) for c in items]
 
 
-# Submissions arrive by the hundred per second and name their procedure by code, a row that
-# changes a few times a year: like the version in force (services._version_in_force_cached) it
-# is kept per process for `_PROCEDURE_TTL` seconds. Unknown codes are never kept.
-_PROCEDURE_TTL = 60.0
-_procedures: dict[str, tuple[float, Procedure]] = {}
-
-
-def _procedure(code: str) -> Procedure:
-    now = time.monotonic()
-    hit = _procedures.get(code)
-    if hit is not None and now - hit[0] < _PROCEDURE_TTL:
-        return hit[1]
-    procedure = procedure_get(code)
-    if len(_procedures) > 10_000:
-        _procedures.clear()
-    _procedures[code] = (now, procedure)
-    return procedure
-
-
-def procedure_cache_clear() -> None:
-    _procedures.clear()
-
-
 @router.post("", response={201: DossierOut})
 def submit(request: HttpRequest, payload: SubmitIn):
-    procedure = _procedure(payload.procedure)
+    procedure = procedure_get_cached(payload.procedure)
     a = payload.applicant
     dossier = services.dossier_submit(
         actor=request.user,

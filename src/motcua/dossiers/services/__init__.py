@@ -29,7 +29,6 @@ from .reception import (
     dossier_request_supplement,
     dossier_submit,
     dossier_supplement_received,
-    version_cache_clear,
 )
 
 __all__ = [
@@ -51,5 +50,4 @@ __all__ = [
     "dossier_withdraw",
     "due_warning_seen",
     "due_warnings_scan",
-    "version_cache_clear",
 ]

@@ -4,7 +4,6 @@ refused, or sent back for a supplement (Decree 118/2025 art. 15–16)."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from motcua.accounts.models import User
 from motcua.accounts.services import normalize_phone
 from motcua.catalog.constants import VersionStatus
 from motcua.catalog.models import Procedure, ProcedureVersion
-from motcua.catalog.selectors import version_in_force
+from motcua.catalog.selectors import version_in_force_cached
 from motcua.core.errors import Conflict, InvalidInput, NotAllowed
 from motcua.core.workcalendar import TZ
 from motcua.organizations.models import Agency
@@ -74,30 +73,10 @@ class ComponentIn:
 # The version in force
 
 
-_VERSION_TTL = 60.0
-_versions: dict[tuple[int, dt.date], tuple[float, ProcedureVersion | None]] = {}
-
-
 def _version_in_force_cached(procedure: Procedure, on: dt.date) -> ProcedureVersion | None:
-    """The version in force, kept `_VERSION_TTL` seconds per process: published versions never
-    change, and submissions arrive by the hundred per second (a newly published or suspended
-    version is seen within a minute)."""
-    key = (procedure.pk, on)
-    hit = _versions.get(key)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < _VERSION_TTL:
-        return hit[1]
-    version = version_in_force(procedure, on)
-    if version is not None:
-        version = ProcedureVersion.objects.select_related("field").get(pk=version.pk)
-    if len(_versions) > 10_000:
-        _versions.clear()
-    _versions[key] = (now, version)
-    return version
-
-
-def version_cache_clear() -> None:
-    _versions.clear()
+    """The version in force, from the shared cache: a suspended version takes no dossier from
+    the next submission on (catalog.selectors.version_in_force_cached)."""
+    return version_in_force_cached(procedure, on)
 
 
 def _version_for(procedure: Procedure, on: dt.date) -> ProcedureVersion:

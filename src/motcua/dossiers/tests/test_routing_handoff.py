@@ -16,7 +16,7 @@ from motcua.dossiers.services import (
 )
 from motcua.outbox.models import OutboxEvent
 
-from .conftest import THREE, citizen, local
+from .factories import THREE, citizen, local
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +87,7 @@ def test_unrouteable_procedure_is_refused_with_nothing_saved(world, fields_and_p
     assert Dossier.objects.count() == 0
 
 
+@pytest.mark.usefixtures("lien_thong")
 def test_two_agency_handoff_assignment_and_return(world):
     t = world.tree
     d = dossier_submit(
@@ -247,7 +248,7 @@ def test_desks_without_an_identifier_number_in_their_centres_daily_sequence(worl
     for desk in (t["desk"], desk2, t["desk"]):
         d = dossier_submit(
             actor=world["desk_officer"],
-            procedure=world.justice,
+            procedure=world.birth,
             applicant=citizen(t["commune"].commune_id),
             components=THREE,
             channel="direct",
