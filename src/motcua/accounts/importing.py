@@ -30,7 +30,13 @@ from motcua.organizations.models import Agency
 from .authz import agencies_where, has_any
 from .constants import Action
 from .models import Grant, ImportBatch, Role, User
-from .services import grant_create, normalize_phone, official_create, official_errors
+from .services import (
+    grant_create,
+    grant_refusal,
+    normalize_phone,
+    official_create,
+    official_errors,
+)
 
 # (key, header) in file order. Headers are Vietnamese; English headers and the keys themselves
 # are accepted too, with or without diacritics.
@@ -272,17 +278,18 @@ def build_plan(*, actor, rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
                     "procedure_code",
                     _("Unknown procedure code %(c)s.") % {"c": values["procedure_code"]},
                 )
-            if (
-                role is not None
-                and Action.SYSTEM_OPERATE in role.actions
-                and not actor.is_superuser
-            ):
-                error(
-                    number,
-                    "role",
-                    _("Only the system superuser may grant the system operator role."),
-                )
             if role and scope:
+                # The same rule as grant_create, so the preview shows it row by row.
+                refusal = grant_refusal(
+                    actor=actor,
+                    role=role,
+                    agency=scope,
+                    include_subtree=subtree in _YES,
+                    field=field_obj,
+                    procedure=proc,
+                )
+                if refusal:
+                    error(number, "role", refusal)
                 key = (
                     lowered,
                     role.pk,
