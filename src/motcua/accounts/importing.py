@@ -24,6 +24,13 @@ from openpyxl.styles import Font
 from motcua.catalog.models import Field, Procedure
 from motcua.core.audit import audit_record
 from motcua.core.errors import Conflict, InvalidInput, NotAllowed
+from motcua.core.spreadsheets import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    csv_bytes,
+    restore,
+    xlsx_bytes,
+)
 from motcua.core.textnorm import fold
 from motcua.organizations.models import Agency
 
@@ -122,7 +129,7 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]
             raise InvalidInput(_("The file is not a readable .xlsx workbook.")) from exc
         sheet = workbook.worksheets[0]
         raw_rows = [
-            ["" if v is None else str(v).strip() for v in row]
+            ["" if v is None else str(restore(v)).strip() for v in row]
             for row in sheet.iter_rows(values_only=True)
         ]
         workbook.close()
@@ -131,11 +138,14 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InvalidInput(_("A CSV file must be encoded in UTF-8.")) from exc
-        dialect = csv.excel
+        # Only the delimiter is guessed (from the header line); quoting stays Excel's, so a
+        # quoted cell with "" inside (as our export writes) reads back whole.
+        delimiter = ","
         with contextlib.suppress(csv.Error):
-            dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+            delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
         raw_rows = [
-            [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)
+            [restore(cell).strip() for cell in row]
+            for row in csv.reader(io.StringIO(text), delimiter=delimiter)
         ]
     else:
         raise InvalidInput(_("Upload an .xlsx or .csv file."))
@@ -450,22 +460,16 @@ def export_rows(*, actor) -> list[list[str]]:
     return rows
 
 
-EXPORT_CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+EXPORT_CONTENT_TYPES = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
 
 
 def officials_export(*, actor, fmt: str) -> bytes:
-    """The export as .xlsx or .csv bytes, in the same columns the importer reads."""
+    """The export as .xlsx or .csv bytes, in the same columns the importer reads (written by
+    core.spreadsheets: no cell becomes a formula)."""
     header = [vi for _key, vi, _en in COLUMNS]
     rows = export_rows(actor=actor)
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        return buffer.getvalue().encode("utf-8-sig")
+        return csv_bytes(header, rows)
     if fmt != "xlsx":
         raise InvalidInput(_("Choose xlsx or csv."))
     workbook = Workbook()
@@ -481,6 +485,4 @@ def officials_export(*, actor, fmt: str) -> bytes:
     ):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)

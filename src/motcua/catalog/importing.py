@@ -25,6 +25,7 @@ from motcua.accounts.authz import require
 from motcua.accounts.constants import Action
 from motcua.core.audit import audit_record
 from motcua.core.errors import Conflict, InvalidInput
+from motcua.core.spreadsheets import restore, xlsx_bytes
 from motcua.core.textnorm import fold
 
 from .constants import (
@@ -260,7 +261,8 @@ def read_xlsx(content: bytes) -> Source:
             return []
         out = []
         for number, row in enumerate(rows, start=2):
-            values = dict(zip(header, row, strict=False))
+            # Our own export quoted text that began like a formula: read it back as it was.
+            values = dict(zip(header, (restore(v) for v in row), strict=False))
             if all(v in (None, "") for v in values.values()):
                 continue
             code = str(values.get(CODE_HEADER) or "").strip()
@@ -633,9 +635,7 @@ def catalog_export_xlsx(*, codes: list[str] | None = None) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "B2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book)
 
 
 def document_fingerprints(documents: list[dict[str, Any]]) -> dict[str, str]:
