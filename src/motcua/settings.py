@@ -96,6 +96,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "motcua.core.logging.RequestLogMiddleware",
+    "motcua.core.uploads.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -219,9 +220,16 @@ X_FRAME_OPTIONS = "DENY"
 if envbool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Upload limits for import files (officials, procedures): 10 MB.
+# Uploads (issue 11 §5, core/uploads.py). UPLOAD_MAX_BYTES is the largest file any page or
+# endpoint accepts (the catalog import: 20 MB; officials imports and form templates stop at
+# 10 MB); a request declaring a larger body (plus 1 MB for the form around the file) gets 413
+# before anything is read. Each feature checks its own limit on the upload's size before
+# reading it. Files above FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file that
+# Django deletes at the end of the request; non-file bodies (JSON) stop at 10 MB.
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB, Django's default
 
 LOG_FORMAT = envstr("LOG_FORMAT", "json")
 if LOG_FORMAT not in {"json", "text"}:

@@ -8,7 +8,8 @@ these characters are written with a single quote in front, in .csv and .xlsx ali
 .xlsx never receives a formula cell at all. Numbers stay numbers (a negative fee is -5000, not
 text), and so does text that is a plain number ("-5", "+84").
 
-Our importers read their own exports back: `restore` removes exactly the quote added here.
+Our importers read their own exports back: `restore` removes exactly the quote added here, and
+`xlsx_open` opens an uploaded workbook only when it cannot unpack into more than a bound.
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from openpyxl import Workbook
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
+
+from .errors import InvalidInput
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,3 +82,26 @@ def xlsx_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_open(content: bytes, *, max_unpacked: int) -> Workbook:
+    """A read-only workbook (rows are streamed, never all loaded), or InvalidInput.
+
+    An .xlsx is a zip archive: a few hundred kilobytes can unpack into gigabytes of XML (and
+    openpyxl keeps the shared strings in memory). The archive's declared sizes, which bound
+    what zipfile will ever inflate, must stay within `max_unpacked`.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise InvalidInput(_("The file is not a readable .xlsx workbook.")) from exc
+    if len(entries) > 10_000 or sum(e.file_size for e in entries) > max_unpacked:
+        raise InvalidInput(
+            _("The workbook unpacks to more than %(n)d MB; split it into smaller files.")
+            % {"n": max_unpacked // (1024 * 1024)}
+        )
+    try:
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise InvalidInput(_("The file is not a readable .xlsx workbook.")) from exc
