@@ -6,6 +6,7 @@ sets the variables listed in docs/operations.md. Bad values fail fast with Impro
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -45,6 +46,19 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envnetworks(name: str, default: str) -> list[str]:
+    """Comma-separated IP addresses or networks ("10.0.0.0/8,127.0.0.1")."""
+    values = envlist(name, default)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name}: {value!r} is not an IP address or network"
+            ) from exc
+    return values
 
 
 def envsecret(name: str) -> str | None:
@@ -219,6 +233,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if envbool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The reverse proxies (addresses or networks) whose X-Forwarded-For is believed; empty: none,
+# the client is REMOTE_ADDR (core/proxies.py). Behind nginx: its address, e.g. "127.0.0.1" or
+# "10.0.0.0/8". Never a network that clients can send from.
+TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES", "")
 
 # Uploads (issue 11 §5, core/uploads.py). UPLOAD_MAX_BYTES is the largest file any page or
 # endpoint accepts (the catalog import: 20 MB; officials imports and form templates stop at
@@ -268,6 +286,10 @@ DOSSIER_CODE_PATTERN = envstr("DOSSIER_CODE_PATTERN", "{agency}-{date}-{seq:04d}
 PUBLIC_BASE_URL = envstr("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Public tracking: look-ups per client address per minute before answering 429.
 TRACKING_RATE_PER_MINUTE = envint("TRACKING_RATE_PER_MINUTE", 30)
+# …and wrong look-ups (unknown code, wrong phone or identity number) per dossier code, from any
+# number of addresses, in a fixed window; past it the code answers 429 until the window ends.
+TRACKING_CODE_GUESSES = envint("TRACKING_CODE_GUESSES", 10)
+TRACKING_CODE_WINDOW_SECONDS = envint("TRACKING_CODE_WINDOW_SECONDS", 15 * 60)
 # Accept dossiers of procedures with no active process definition through the built-in one
 # (process → sign → return); False refuses them until the province configures a workflow.
 DOSSIER_DEFAULT_PROCESS = envbool("DOSSIER_DEFAULT_PROCESS", True)

@@ -618,9 +618,8 @@ def answer(request: HttpRequest, consultation_id: int, payload: AnswerIn):
 def track(request: HttpRequest, payload: TrackIn):
     """Track a dossier by its code and the applicant's phone or identity number.
 
-    A wrong second factor and an unknown code both answer 404; nothing else is revealed."""
-    from motcua.portal.tracking import tracking_allowed
+    A wrong second factor and an unknown code both answer 404; nothing else is revealed. Too
+    many look-ups from one address, or wrong ones of one code, answer 429."""
+    from motcua.portal.tracking import tracking_lookup
 
-    if not tracking_allowed(request):
-        return HttpResponse(status=429)
-    return selectors.dossier_track(payload.code, payload.factor)
+    return tracking_lookup(request, payload.code, payload.factor)
