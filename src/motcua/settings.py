@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "ninja",
     "motcua.core",
     "motcua.territory",
@@ -120,6 +122,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused log-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.urls"
@@ -190,6 +194,31 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Login throttling (django-axes; accounts/throttling.py). LOGIN_FAILURE_LIMIT failed log-ins of
+# one username, or from one client address (behind TRUSTED_PROXIES), within
+# LOGIN_COOLOFF_MINUTES lock it for LOGIN_COOLOFF_MINUTES after the last counted failure, even
+# for the right password; `manage.py axes_reset_username <name>` / `axes_reset_ip <address>`
+# unlock earlier. Counts live in the database, shared by every worker and app server.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = envbool("LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "motcua.core.proxies.client_address"
+AXES_USERNAME_CALLABLE = "motcua.accounts.throttling.login_username"
+AXES_HANDLER = "motcua.accounts.throttling.AuditedAxesHandler"
+AXES_LOCKOUT_CALLABLE = "motcua.accounts.throttling.login_locked_out"
+# Failed log-ins go to our audit trail; successful ones are in the request log. Axes' own admin
+# pages would register on Django's default admin site, which is not mounted.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

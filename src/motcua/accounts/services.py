@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Field, Procedure
-from motcua.core.audit import audit_record, snapshot
+from motcua.core.audit import audit_event, audit_record, snapshot
 from motcua.core.errors import Conflict, InvalidInput, NotAllowed
 from motcua.organizations.models import Agency
 
@@ -308,6 +308,36 @@ def grant_revoke(*, actor, grant: Grant, note: str = "") -> Grant:
         )
     forget_grants(grant.user)
     return grant
+
+
+def login_failure_record(
+    *, username: str, client_address: str, path: str, failures: int, locked_out: bool
+) -> None:
+    """Append a failed log-in to the audit trail (called by the login throttle, accounts.
+    throttling). Filed under the account when one has that username, so its province's
+    administrators and inspectors read it; the actor is the address it came from."""
+    user = (
+        User.objects.filter(username__iexact=username).select_related("agency").first()
+        if username
+        else None
+    )
+    with transaction.atomic():
+        audit_event(
+            actor=None,
+            actor_label=client_address or "?",
+            action="auth.login_failed",
+            object_type=User._meta.label_lower,
+            object_id=str(user.pk) if user else "",
+            object_repr=username,
+            agency=user.agency if user else None,
+            after={
+                "username": username,
+                "client_address": client_address,
+                "path": path[:200],
+                "failures": failures,
+                "locked_out": locked_out,
+            },
+        )
 
 
 def builtin_roles_ensure() -> int:
