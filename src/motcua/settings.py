@@ -12,6 +12,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+import csp.constants
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +96,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "csp",
     "ninja",
     "motcua.core",
     "motcua.territory",
@@ -114,6 +116,7 @@ MIDDLEWARE = [
     "motcua.core.logging.RequestLogMiddleware",
     "motcua.core.uploads.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -254,14 +257,55 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
 # WhiteNoise warns on every start when the collectstatic target is missing.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
+# Production (docs/operations.md, "Production"): PRODUCTION=true turns every HTTPS protection
+# on (each can still be set on its own); the demo and the tests serve plain HTTP on 127.0.0.1.
+PRODUCTION = envbool("PRODUCTION", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when PRODUCTION is on")
+if PRODUCTION and not envsecret("SECRET_KEY"):
+    raise ImproperlyConfigured("PRODUCTION needs SECRET_KEY or SECRET_KEY_FILE")
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", PRODUCTION)
+# The load balancer's probes may speak plain HTTP to the app server.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# Preloading commits the whole domain to HTTPS in browsers for good: the province decides it.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if envbool("BEHIND_TLS_PROXY", False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The proxy terminates TLS and says so (it must always set, never pass on, this header).
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + envstr("TLS_PROXY_HEADER", "X-Forwarded-Proto").upper().replace("-", "_"),
+        "https",
+    )
+# `check --deploy` asks for preloading (W021); not preloading is a decision, not an oversight.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy (django-csp 4), on every page in every environment: every script,
+# style, image and font comes from this site; an inline <script>/<style> runs only with the
+# request's nonce (`{{ request.csp_nonce }}`), and no style="" attribute applies at all. Form
+# templates (uploaded HTML) are served with their own `sandbox` policy. data: images are Swagger
+# UI's icons (/api/v1/docs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.constants.SELF],
+        "script-src": [csp.constants.SELF, csp.constants.NONCE],
+        "style-src": [csp.constants.SELF, csp.constants.NONCE],
+        "img-src": [csp.constants.SELF, "data:"],
+        "font-src": [csp.constants.SELF],
+        "connect-src": [csp.constants.SELF],
+        "object-src": [csp.constants.NONE],
+        "base-uri": [csp.constants.SELF],
+        "form-action": [csp.constants.SELF],
+        "frame-ancestors": [csp.constants.NONE],
+        **({"upgrade-insecure-requests": True} if PRODUCTION else {}),
+    },
+}
 # The reverse proxies (addresses or networks) whose X-Forwarded-For is believed; empty: none,
 # the client is REMOTE_ADDR (core/proxies.py). Behind nginx: its address, e.g. "127.0.0.1" or
 # "10.0.0.0/8". Never a network that clients can send from.
@@ -306,7 +350,7 @@ MOTCUA_DEMO_PROVINCE_CODE = envint("MOTCUA_DEMO_PROVINCE_CODE", 82)
 
 # External systems: simulators are mounted under /sim/ for the demo and tests; production turns
 # them off and points each adapter at the real system.
-SIMULATORS_ENABLED = envbool("SIMULATORS_ENABLED", True)
+SIMULATORS_ENABLED = envbool("SIMULATORS_ENABLED", not PRODUCTION)
 NATIONAL_PORTAL_URL = envstr("NATIONAL_PORTAL_URL", "http://127.0.0.1:8000/sim/dvcqg")
 
 # Dossier code (DOMAIN.md decision 3): {agency} electronic identifier, {date} yyMMdd, {seq}.
