@@ -1,7 +1,11 @@
-"""Write audit entries from inside a service's transaction."""
+"""Write audit entries from inside a service's transaction; and the one way to empty the
+trail on SQLite (`manage.py flush`, which empties every table)."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -75,3 +79,31 @@ def audit_event(
         after=after,
         note=note[:255],
     )
+
+
+# SQLite has no TRUNCATE and no roles: `flush` empties tables with DELETE, which the audit
+# table's delete trigger (migration core.0004) refuses unless this process is flushing. The
+# trigger asks through an SQL function registered on each of our connections; any other client
+# (sqlite3 shell, another program) lacks the function, and its DELETE fails. On PostgreSQL
+# flush uses TRUNCATE, which the row trigger does not see, and roles keep the application from
+# doing the same (docs/operations.md, "Database roles").
+_flushing: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_flushing", default=False)
+SQLITE_FLUSH_FUNCTION = "motcua_audit_flushing"
+
+
+@contextlib.contextmanager
+def audit_flush_allowed() -> Iterator[None]:
+    """Let `flush` (and only it) empty the audit trail on SQLite."""
+    token = _flushing.set(True)
+    try:
+        yield
+    finally:
+        _flushing.reset(token)
+
+
+def sqlite_register_audit_guard(sender, connection, **kwargs) -> None:
+    """`connection_created` receiver: give each SQLite connection the trigger's function."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            SQLITE_FLUSH_FUNCTION, 0, lambda: int(_flushing.get())
+        )
