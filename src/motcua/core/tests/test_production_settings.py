@@ -23,7 +23,9 @@ PRODUCTION_ENV = {
 
 
 def run(args: list[str], env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY_FILE"}}
+    # Not what a production server has: the browser tests' async switch, a debug flag.
+    dropped = {"DEBUG", "SECRET_KEY_FILE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(  # noqa: S603 - fixed argv, our own manage.py
         [sys.executable, *args],
         env={**base, "MOTCUA_VAR_DIR": str(tmp_path), **env},
