@@ -22,6 +22,7 @@ from motcua.accounts.authz import require
 from motcua.accounts.constants import Action
 from motcua.accounts.selectors import users_by_username
 from motcua.core.errors import InvalidInput, NotFound
+from motcua.core.uploads import upload_read
 from motcua.organizations.models import Agency
 from motcua.organizations.selectors import agency_by_ref
 from motcua.territory.models import Commune
@@ -621,7 +622,7 @@ def upload_form_template(
         code=code,
         name=name,
         file_name=file.name or "",
-        content=file.read(),
+        content=upload_read(file, max_bytes=services.MAX_TEMPLATE_BYTES),
         legal_basis=legal_basis,
     )
     return Status(201, template)
@@ -700,7 +701,9 @@ def import_file(request, file: File[UploadedFile]):
     """Check an .xlsx, JSON or national-record file: the diff against each procedure's latest
     version. Nothing changes in the catalog until the import is applied."""
     batch = importing.catalog_import_preview(
-        actor=request.user, filename=file.name or "", content=file.read()
+        actor=request.user,
+        filename=file.name or "",
+        content=upload_read(file, max_bytes=importing.MAX_FILE_BYTES),
     )
     return Status(201, batch)
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.authz import require
 from motcua.accounts.constants import Action
 from motcua.accounts.models import Grant, Role, User
+from motcua.accounts.services import grant_create
 from motcua.core.audit import audit_record, snapshot
 from motcua.core.errors import Conflict, InvalidInput
 from motcua.core.revisions import bump
@@ -633,16 +634,29 @@ def public_service_declare(
         for official in officials:
             if official.pk in held:
                 continue
-            grant = Grant.objects.create(
+            # The one service that creates grants decides who may hand this role out (no one
+            # to themselves, only what they hold themselves); an identical grant the official
+            # already holds is left alone, and stays when the service is withdrawn.
+            already = Grant.objects.filter(
+                user=official,
+                role=role,
+                agency=agency,
+                include_subtree=True,
+                field=None,
+                procedure=procedure,
+                revoked_at__isnull=True,
+            ).exists()
+            if already:
+                continue
+            grant = grant_create(
+                actor=actor,
                 user=official,
                 role=role,
                 agency=agency,
                 include_subtree=True,
                 procedure=procedure,
-                granted_by=actor if actor and actor.pk else None,
             )
             service.grants.add(grant)
-            audit_record(actor=actor, action="grant.create", obj=grant, agency=agency)
         audit_record(
             actor=actor,
             action="catalog.service.declare",

@@ -159,7 +159,8 @@ class SubmitIn(Schema):
     procedure: str
     applicant: ApplicantIn
     components: list[ComponentInSchema]
-    channel: str = "online"
+    # "direct" when a desk is given, else "online" (which only the intake identity may use).
+    channel: str | None = None
     desk: AgencyRef | None = None
     form_data: dict[str, Any] = {}
     summary: str = ""
@@ -413,7 +414,7 @@ def submit(request: HttpRequest, payload: SubmitIn):
             commune_id=a.commune,
         ),
         components=_components(payload.components),
-        channel=payload.channel,
+        channel=payload.channel or ("direct" if payload.desk is not None else "online"),
         desk=_agency(payload.desk, "desk") if payload.desk is not None else None,
         form_data=payload.form_data,
         summary=payload.summary,
@@ -595,9 +596,8 @@ def answer(request: HttpRequest, consultation_id: int, payload: AnswerIn):
 def track(request: HttpRequest, payload: TrackIn):
     """Track a dossier by its code and the applicant's phone or identity number.
 
-    A wrong second factor and an unknown code both answer 404; nothing else is revealed."""
-    from motcua.portal.tracking import tracking_allowed
+    A wrong second factor and an unknown code both answer 404; nothing else is revealed. Too
+    many look-ups from one address, or wrong ones of one code, answer 429."""
+    from motcua.portal.tracking import tracking_lookup
 
-    if not tracking_allowed(request):
-        return HttpResponse(status=429)
-    return selectors.dossier_track(payload.code, payload.factor)
+    return tracking_lookup(request, payload.code, payload.factor)

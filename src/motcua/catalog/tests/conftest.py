@@ -20,6 +20,24 @@ def catalog_admin(superuser, roles, tree):
 
 
 @pytest.fixture
+def names_officers(catalog_admin, superuser, roles, tree):
+    """The catalog administrator may also name a public service's receiving officers: it
+    manages officials and holds the receiving role province-wide, as whoever hands out a role
+    must (accounts.services.grant_refusal)."""
+    from motcua.accounts.services import grant_create
+
+    for code in ("province_admin", "receiving_officer"):
+        grant_create(
+            actor=superuser,
+            user=catalog_admin,
+            role=roles[code],
+            agency=tree["root"],
+            include_subtree=True,
+        )
+    return catalog_admin
+
+
+@pytest.fixture
 def birth_form(superuser):
     return FormTemplateFactory(actor=superuser)
 

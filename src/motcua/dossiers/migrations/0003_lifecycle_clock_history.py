@@ -1,8 +1,8 @@
 """One clock with laws (statutory deadline, sticky lateness), consultations called off instead
 of deleted, a unique national code, and a dossier history the database keeps append-only.
 
-PostgreSQL refuses UPDATE and DELETE of history rows; SQLite refuses UPDATE (its test flush
-empties tables with DELETE, which PostgreSQL's TRUNCATE does not fire row triggers for).
+PostgreSQL refuses UPDATE and DELETE of history rows; SQLite refuses UPDATE here and DELETE
+from 0005 (where `manage.py flush` may still empty it, as for the audit trail).
 """
 
 import django.db.models.deletion

@@ -179,6 +179,10 @@ def test_history_is_append_only_and_every_operation_is_audited(world):
     with pytest.raises(Exception), transaction.atomic():  # noqa: B017 — the engine's own error
         DossierEvent.objects.filter(dossier=d).update(note="sửa lịch sử")
     assert not DossierEvent.objects.filter(note="sửa lịch sử").exists()
+    # Nor deleted, even past the model (the database refuses, on both engines).
+    with pytest.raises(Exception), transaction.atomic():  # noqa: B017
+        DossierEvent.objects.filter(dossier=d)._raw_delete(DossierEvent.objects.db)
+    assert DossierEvent.objects.filter(dossier=d).count() == d.event_seq
 
 
 def test_a_naive_moment_in_the_api_is_a_422_not_a_500(world):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_calendar'),
+        ('core', '0004_audit_no_delete_sqlite'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

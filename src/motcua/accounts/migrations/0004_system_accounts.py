@@ -24,7 +24,7 @@ def remove_role(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0002_builtin_roles")]
+    dependencies = [("accounts", "0003_rejected_imports_keep_no_file")]
 
     operations = [
         migrations.AlterField(
