@@ -1,4 +1,8 @@
-"""Shared fixtures: the real territory, two provinces' agency trees, officials with grants."""
+"""Shared fixtures: the real territory, two provinces' agency trees, officials with grants.
+
+The fixtures are thin: they name worlds many tests share, built with the factories of each
+app's tests package (accounts, organizations, catalog), which go through the same services as
+production."""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ import pytest
 
 from motcua.accounts.models import Role, User
 from motcua.accounts.services import builtin_roles_ensure
-from motcua.catalog.services import field_upsert, procedure_upsert
+from motcua.accounts.tests.factories import OfficialFactory, SuperuserFactory
+from motcua.catalog.tests.factories import FieldFactory, ProcedureFactory
 from motcua.organizations.models import Agency, AgencyKind
-from motcua.organizations.services import agency_create
+from motcua.organizations.tests.factories import AgencyFactory
 from motcua.territory.models import Commune, Province
 from motcua.territory.services import territory_load
 
@@ -32,29 +37,21 @@ def vietnamese():
 
 
 @pytest.fixture(autouse=True)
-def fresh_process_caches():
-    """Per-process caches (versions in force, competence, calendars, procedures by code for
-    submissions) never outlive a test."""
-    from motcua.core.selectors import calendar_cache_clear
-    from motcua.dossiers.api import procedure_cache_clear
-    from motcua.dossiers.routing import routing_cache_clear
-    from motcua.dossiers.services import version_cache_clear
+def fresh_caches():
+    """Each test starts with an empty shared cache (the values and revision numbers of
+    core.revisions, the tracking rate limit) and no calendar kept in this process."""
+    from django.core.cache import cache
 
-    for clear in (
-        calendar_cache_clear,
-        routing_cache_clear,
-        version_cache_clear,
-        procedure_cache_clear,
-    ):
-        clear()
+    from motcua.core.selectors import calendar_cache_clear
+
+    cache.clear()
+    calendar_cache_clear()
     yield
 
 
 @pytest.fixture
 def superuser(db) -> User:
-    return User.objects.create(
-        username="root", full_name="Superuser", is_superuser=True, is_staff=True
-    )
+    return SuperuserFactory()
 
 
 @dataclass
@@ -74,7 +71,7 @@ def build_tree(actor: User, province_code: int, h: str, commune_codes: list[int]
     communes = [Commune.objects.get(pk=c) for c in commune_codes]
 
     def add(key, parent, kind, name, code=None, commune=None):
-        tree.a[key] = agency_create(
+        tree.a[key] = AgencyFactory(
             actor=actor,
             kind=kind,
             name=name,
@@ -109,6 +106,25 @@ def tree(superuser) -> Tree:
 
 
 @pytest.fixture
+def intake(tree, superuser, roles) -> User:
+    """The national portal's intake identity: a system account delivering the province's online
+    dossiers (the only way an online dossier enters, besides the applicant's own login)."""
+    from motcua.accounts.services import grant_create, system_account_create
+
+    user = system_account_create(
+        actor=superuser, username="dvcqg", full_name="Cổng DVC quốc gia", agency=tree["root"]
+    )
+    grant_create(
+        actor=superuser,
+        user=user,
+        role=roles["national_portal"],
+        agency=tree["root"],
+        include_subtree=True,
+    )
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
 def other_tree(superuser) -> Tree:
     """Cần Thơ (92): another province on the same installation."""
     ward = Commune.objects.filter(province_id=92).order_by("code")[:2]
@@ -117,11 +133,11 @@ def other_tree(superuser) -> Tree:
 
 @pytest.fixture
 def fields_and_procedures(db):
-    civil = field_upsert(code="G15-TP07", name="Hộ tịch")
-    land = field_upsert(code="G13-TN02", name="Đất đai")
-    birth = procedure_upsert(code="1.001193", name="Thủ tục đăng ký khai sinh", field=civil)
-    marriage = procedure_upsert(code="1.000894", name="Thủ tục đăng ký kết hôn", field=civil)
-    land_first = procedure_upsert(code="1.115750", name="Cấp GCN lần đầu", field=land)
+    civil = FieldFactory(code="G15-TP07", name="Hộ tịch")
+    land = FieldFactory(code="G13-TN02", name="Đất đai")
+    birth = ProcedureFactory(code="1.001193", name="Thủ tục đăng ký khai sinh", field=civil)
+    marriage = ProcedureFactory(code="1.000894", name="Thủ tục đăng ký kết hôn", field=civil)
+    land_first = ProcedureFactory(code="1.115750", name="Cấp GCN lần đầu", field=land)
     return {
         "civil": civil,
         "land": land,
@@ -134,27 +150,11 @@ def fields_and_procedures(db):
 @pytest.fixture
 def make_official(superuser, roles):
     """make_official("name", home_agency, [("role", agency, subtree, field, procedure), ...])"""
-    from motcua.accounts.services import grant_create, official_create
 
     def make(username: str, home: Agency, grants=(), **extra) -> User:
-        user = official_create(
-            actor=superuser, username=username, full_name=username.title(), agency=home, **extra
+        return OfficialFactory(
+            actor=superuser, username=username, agency=home, grants=grants, **extra
         )
-        for grant in grants:
-            role, agency, *rest = grant
-            subtree = rest[0] if len(rest) > 0 else False
-            field_obj = rest[1] if len(rest) > 1 else None
-            procedure = rest[2] if len(rest) > 2 else None
-            grant_create(
-                actor=superuser,
-                user=user,
-                role=roles[role],
-                agency=agency,
-                include_subtree=subtree,
-                field=field_obj,
-                procedure=procedure,
-            )
-        return User.objects.get(pk=user.pk)
 
     return make
 

@@ -113,9 +113,8 @@ def _body_size(request: HttpRequest) -> int:
 def body_gate(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Refuse, before anything reads it, a body the operation cannot take: another media type
     (415; a multipart body on a JSON operation was a 500 once the CSRF check had read it as a
-    form) or a body over DATA_UPLOAD_MAX_MEMORY_SIZE (413), uploaded files included: Django
-    bounds only the form fields of a multipart body, and an import reads its whole file.
-    A body without Content-Type is read as JSON."""
+    form) or a JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE (413; Ninja answered 400). Uploads
+    have their own bounds (core/uploads.py). A body without Content-Type is read as JSON."""
     accepted = _accepted_media_types(run.__self__)  # the Operation whose `run` this wraps
     if accepted is None:
         return run
@@ -130,7 +129,7 @@ def body_gate(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
                 message = _("Send the body as %(types)s.") % {"types": types}
                 return error_response(request, 415, "unsupported_media_type", message)
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-            if limit is not None and size > limit:
+            if JSON in accepted and limit is not None and size > limit:
                 message = _("The body is larger than %(n)s bytes.") % {"n": limit}
                 return error_response(request, 413, "too_large", message)
         return run(request, **kwargs)
@@ -190,7 +189,7 @@ HTTP_ERRORS = {
     400: ("bad_request", gettext_noop("The request body cannot be read; send valid JSON.")),
     401: ("not_authenticated", gettext_noop("Log in first: this part of the API needs a session.")),
     403: ("csrf_failed", gettext_noop("The CSRF token is missing or wrong (X-CSRFToken header).")),
-    429: ("rate_limited", gettext_noop("Too many requests; wait a minute and try again.")),
+    429: ("too_many_requests", gettext_noop("Too many requests; wait a minute and try again.")),
 }
 
 

@@ -34,3 +34,15 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 preload_app = True
 # The request middleware logs every request once (motcua.request); no second access log.
 accesslog = None
+
+# gunicorn 25.1+ opens a control socket for `gunicornc` (worker counts, reload, shutdown), by
+# default at one path per user ($XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl): a
+# second instance of the same user (another installation, `make bench`) would take it over, and
+# `gunicornc` would then steer the wrong server. Off, unless GUNICORN_CONTROL_SOCKET names this
+# instance's own path (owner-only, mode 0600).
+_control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+if _control_socket:
+    control_socket = _control_socket
+    control_socket_mode = 0o600
+else:
+    control_socket_disable = True

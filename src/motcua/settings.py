@@ -6,10 +6,13 @@ sets the variables listed in docs/operations.md. Bad values fail fast with Impro
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
+import csp.constants
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +50,19 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def envnetworks(name: str, default: str) -> list[str]:
+    """Comma-separated IP addresses or networks ("10.0.0.0/8,127.0.0.1")."""
+    values = envlist(name, default)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name}: {value!r} is not an IP address or network"
+            ) from exc
+    return values
+
+
 def envsecret(name: str) -> str | None:
     """A secret from NAME, or from the file named by NAME_FILE (Docker/Kubernetes secrets)."""
     if os.environ.get(f"{name}_FILE"):
@@ -79,6 +95,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "ninja",
     "motcua.core",
     "motcua.territory",
@@ -96,17 +114,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "motcua.core.logging.RequestLogMiddleware",
-    # Before anything reads the request: PostgreSQL cannot take NUL in text (core/nul.py).
+    "motcua.core.uploads.RequestSizeLimitMiddleware",
+    # Before anything reads the request, after the size gate: PostgreSQL cannot take NUL in
+    # text (core/nul.py).
     "motcua.core.nul.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "motcua.core.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused log-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.urls"
@@ -178,6 +202,31 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Login throttling (django-axes; accounts/throttling.py). LOGIN_FAILURE_LIMIT failed log-ins of
+# one username, or from one client address (behind TRUSTED_PROXIES), within
+# LOGIN_COOLOFF_MINUTES lock it for LOGIN_COOLOFF_MINUTES after the last counted failure, even
+# for the right password; `manage.py axes_reset_username <name>` / `axes_reset_ip <address>`
+# unlock earlier. Counts live in the database, shared by every worker and app server.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = envbool("LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "motcua.core.proxies.client_address"
+AXES_USERNAME_CALLABLE = "motcua.accounts.throttling.login_username"
+AXES_HANDLER = "motcua.accounts.throttling.AuditedAxesHandler"
+AXES_LOCKOUT_CALLABLE = "motcua.accounts.throttling.login_locked_out"
+# Failed log-ins go to our audit trail; successful ones are in the request log. Axes' own admin
+# pages would register on Django's default admin site, which is not mounted.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -212,18 +261,70 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
 # WhiteNoise warns on every start when the collectstatic target is missing.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
+# Production (docs/operations.md, "Production"): PRODUCTION=true turns every HTTPS protection
+# on (each can still be set on its own); the demo and the tests serve plain HTTP on 127.0.0.1.
+PRODUCTION = envbool("PRODUCTION", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when PRODUCTION is on")
+if PRODUCTION and not envsecret("SECRET_KEY"):
+    raise ImproperlyConfigured("PRODUCTION needs SECRET_KEY or SECRET_KEY_FILE")
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", PRODUCTION)
+# The load balancer's probes may speak plain HTTP to the app server.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# Preloading commits the whole domain to HTTPS in browsers for good: the province decides it.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if envbool("BEHIND_TLS_PROXY", False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The proxy terminates TLS and says so (it must always set, never pass on, this header).
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + envstr("TLS_PROXY_HEADER", "X-Forwarded-Proto").upper().replace("-", "_"),
+        "https",
+    )
+# `check --deploy` asks for preloading (W021); not preloading is a decision, not an oversight.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
-# Upload limits for import files (officials, procedures): 10 MB.
+# Content-Security-Policy (django-csp 4), on every page in every environment: every script,
+# style, image and font comes from this site; an inline <script>/<style> runs only with the
+# request's nonce (`{{ request.csp_nonce }}`), and no style="" attribute applies at all. Form
+# templates (uploaded HTML) are served with their own `sandbox` policy. data: images are Swagger
+# UI's icons (/api/v1/docs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.constants.SELF],
+        "script-src": [csp.constants.SELF, csp.constants.NONCE],
+        "style-src": [csp.constants.SELF, csp.constants.NONCE],
+        "img-src": [csp.constants.SELF, "data:"],
+        "font-src": [csp.constants.SELF],
+        "connect-src": [csp.constants.SELF],
+        "object-src": [csp.constants.NONE],
+        "base-uri": [csp.constants.SELF],
+        "form-action": [csp.constants.SELF],
+        "frame-ancestors": [csp.constants.NONE],
+        **({"upgrade-insecure-requests": True} if PRODUCTION else {}),
+    },
+}
+# The reverse proxies (addresses or networks) whose X-Forwarded-For is believed; empty: none,
+# the client is REMOTE_ADDR (core/proxies.py). Behind nginx: its address, e.g. "127.0.0.1" or
+# "10.0.0.0/8". Never a network that clients can send from.
+TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES", "")
+
+# Uploads (issue 11 §5, core/uploads.py). UPLOAD_MAX_BYTES is the largest file any page or
+# endpoint accepts (the catalog import: 20 MB; officials imports and form templates stop at
+# 10 MB); a request declaring a larger body (plus 1 MB for the form around the file) gets 413
+# before anything is read. Each feature checks its own limit on the upload's size before
+# reading it. Files above FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file that
+# Django deletes at the end of the request; non-file bodies (JSON) stop at 10 MB.
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB, Django's default
 
 LOG_FORMAT = envstr("LOG_FORMAT", "json")
 if LOG_FORMAT not in {"json", "text"}:
@@ -253,7 +354,7 @@ MOTCUA_DEMO_PROVINCE_CODE = envint("MOTCUA_DEMO_PROVINCE_CODE", 82)
 
 # External systems: simulators are mounted under /sim/ for the demo and tests; production turns
 # them off and points each adapter at the real system.
-SIMULATORS_ENABLED = envbool("SIMULATORS_ENABLED", True)
+SIMULATORS_ENABLED = envbool("SIMULATORS_ENABLED", not PRODUCTION)
 NATIONAL_PORTAL_URL = envstr("NATIONAL_PORTAL_URL", "http://127.0.0.1:8000/sim/dvcqg")
 
 # Dossier code (DOMAIN.md decision 3): {agency} electronic identifier, {date} yyMMdd, {seq}.
@@ -262,6 +363,10 @@ DOSSIER_CODE_PATTERN = envstr("DOSSIER_CODE_PATTERN", "{agency}-{date}-{seq:04d}
 PUBLIC_BASE_URL = envstr("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Public tracking: look-ups per client address per minute before answering 429.
 TRACKING_RATE_PER_MINUTE = envint("TRACKING_RATE_PER_MINUTE", 30)
+# …and wrong look-ups (unknown code, wrong phone or identity number) per dossier code, from any
+# number of addresses, in a fixed window; past it the code answers 429 until the window ends.
+TRACKING_CODE_GUESSES = envint("TRACKING_CODE_GUESSES", 10)
+TRACKING_CODE_WINDOW_SECONDS = envint("TRACKING_CODE_WINDOW_SECONDS", 15 * 60)
 # Accept dossiers of procedures with no active process definition through the built-in one
 # (process → sign → return); False refuses them until the province configures a workflow.
 DOSSIER_DEFAULT_PROCESS = envbool("DOSSIER_DEFAULT_PROCESS", True)

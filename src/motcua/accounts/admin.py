@@ -9,12 +9,14 @@ from django.utils.translation import gettext_lazy
 
 from motcua.core.admin_site import site
 from motcua.core.errors import DomainError
+from motcua.core.uploads import upload_read
 
 from .admin_base import ScopedAdmin
 from .authz import agencies_where, has_any
 from .constants import Action
 from .importing import (
     COLUMNS,
+    MAX_BYTES,
     officials_export,
     officials_import_apply,
     officials_import_preview,
@@ -128,7 +130,9 @@ class OfficialAdmin(ScopedAdmin):
             upload = form.cleaned_data["file"]
             try:
                 batch = officials_import_preview(
-                    actor=request.user, filename=upload.name, content=upload.read()
+                    actor=request.user,
+                    filename=upload.name,
+                    content=upload_read(upload, max_bytes=MAX_BYTES),
                 )
             except DomainError as exc:
                 form.add_error("file", exc.message)

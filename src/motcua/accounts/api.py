@@ -16,6 +16,7 @@ from motcua.core.schemas import (
     column,
     paginate,
 )
+from motcua.core.uploads import upload_read
 from motcua.organizations.selectors import agency_get
 
 from . import importing, selectors, services
@@ -176,9 +177,12 @@ def export_officials(request, fmt: Code = "xlsx"):
 
 @router.post("/officials/import", response=ImportBatchOut)
 def import_officials(request, file: File[UploadedFile]):
-    """Step 1: upload and check the file (dry run). Nothing but the upload is stored."""
+    """Step 1: upload and check the file (dry run). A file that may be applied is stored; a
+    rejected one only with its errors; one over 10 MB is refused unread (422)."""
     return importing.officials_import_preview(
-        actor=request.user, filename=file.name or "upload", content=file.read()
+        actor=request.user,
+        filename=file.name or "upload",
+        content=upload_read(file, max_bytes=importing.MAX_BYTES),
     )
 
 

@@ -101,16 +101,56 @@ def _covers(grant: Grant, scope: Scope) -> bool:
     return False
 
 
+# Accounts whose grants count: officials, and system accounts (the national portal's intake).
+_GRANTED_KINDS = (User.Kind.OFFICIAL, User.Kind.SYSTEM)
+
+
 def can(user: User | None, action: str, target) -> bool:
     """May `user` do `action` on `target`? The one authorization decision of the system."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    if user.kind != User.Kind.OFFICIAL:
+    if user.kind not in _GRANTED_KINDS:
         return False
     scope = scope_of(target)
     return any(g.role.allows(action) and _covers(g, scope) for g in _active_grants(user))
+
+
+def holds(
+    user: User | None,
+    action: str,
+    agency: Agency,
+    *,
+    include_subtree: bool = False,
+    field_id: int | None = None,
+    procedure_id: int | None = None,
+) -> bool:
+    """Does `user` hold `action` over the whole of a grant's scope?
+
+    The scope is `agency` (and, with `include_subtree`, every agency under it), narrowed to a
+    field and/or a procedure. It is what a user must hold to hand the action to someone else:
+    a grant without a field restriction is covered only by grants without one, a sub-tree only
+    by a grant on it or above it that includes its sub-tree.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if user.kind != User.Kind.OFFICIAL:
+        return False
+    for grant in _active_grants(user):
+        if not grant.role.allows(action):
+            continue
+        if grant.field_id is not None and grant.field_id != field_id:
+            continue
+        if grant.procedure_id is not None and grant.procedure_id != procedure_id:
+            continue
+        if grant.agency_id == agency.pk and (grant.include_subtree or not include_subtree):
+            return True
+        if grant.include_subtree and agency.path.startswith(grant.agency.path):
+            return True
+    return False
 
 
 def require(user: User | None, action: str, target) -> None:

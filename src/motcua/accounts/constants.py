@@ -16,6 +16,9 @@ class Action(models.TextChoices):
     DOSSIER_ASSIGN = "dossier.assign", _("Assign dossiers to officials")
     DOSSIER_APPROVE = "dossier.approve", _("Approve results")
     DOSSIER_SIGN = "dossier.sign", _("Sign results and letters")
+    # Online dossiers enter only through the national portal's intake identity (a system
+    # account), never through an official's session (DOMAIN.md decision 13).
+    DOSSIER_INTAKE = "dossier.intake", _("Deliver online dossiers (national portal intake)")
     # Catalog and workflows.
     CATALOG_MANAGE = "catalog.manage", _("Manage the procedure catalog")
     WORKFLOW_MANAGE = "workflow.manage", _("Manage processing workflows")
@@ -75,6 +78,11 @@ BUILTIN_ROLES: dict[str, tuple[str, str, list[str]]] = {
         "Cán bộ vận hành hệ thống",
         "System operator",
         [A.SYSTEM_OPERATE, A.AGENCY_VIEW, A.AUDIT_VIEW],
+    ),
+    "national_portal": (
+        "Cổng Dịch vụ công quốc gia (tài khoản hệ thống)",
+        "National portal intake (system account)",
+        [A.DOSSIER_INTAKE],
     ),
     "inspector": (
         "Thanh tra, kiểm tra (chỉ xem)",

@@ -12,25 +12,41 @@ import contextlib
 import csv
 import hashlib
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from motcua.catalog.models import Field, Procedure
 from motcua.core.audit import audit_record
 from motcua.core.errors import Conflict, InvalidInput, NotAllowed
+from motcua.core.spreadsheets import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    csv_bytes,
+    restore,
+    xlsx_bytes,
+    xlsx_open,
+)
 from motcua.core.textnorm import fold
+from motcua.core.uploads import too_large_message
 from motcua.organizations.models import Agency
 
 from .authz import agencies_where, has_any
 from .constants import Action
 from .models import Grant, ImportBatch, Role, User
-from .services import grant_create, normalize_phone, official_create, official_errors
+from .services import (
+    grant_create,
+    grant_refusal,
+    normalize_phone,
+    official_create,
+    official_errors,
+)
 
 # (key, header) in file order. Headers are Vietnamese; English headers and the keys themselves
 # are accepted too, with or without diacritics.
@@ -53,6 +69,12 @@ _HEADER_KEYS = {fold(label): key for key, vi, en in COLUMNS for label in (vi, en
 _YES = {"co", "x", "yes", "y", "1", "true", "dung"}
 _NO = {"", "khong", "no", "n", "0", "false", "sai"}
 MAX_ROWS = 20_000
+MAX_BYTES = 10 * 1024 * 1024
+MAX_COLUMNS = 50
+# Bounds the XML openpyxl parses on opening: 20,000 rows of officials take a tenth of it.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+# Stored with a rejected file: enough to fix it, bounded however broken the file is.
+MAX_STORED_ERRORS = 500
 
 LABELS = {key: gettext_lazy(vi) for key, vi, _en in COLUMNS}
 
@@ -106,61 +128,104 @@ class ImportPlan:
         return {"rows": self.rows, "officials": len(self.officials), "grants": self.grant_count}
 
 
-def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
-    """Rows of an .xlsx or .csv file as (spreadsheet row number, {column key: text})."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            raise InvalidInput(_("The file is not a readable .xlsx workbook.")) from exc
-        sheet = workbook.worksheets[0]
-        raw_rows = [
-            ["" if v is None else str(v).strip() for v in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
+class UnreadableFile(InvalidInput):
+    """The file cannot be read past `row` (its format, its size, a cell): nothing is planned."""
+
+    def __init__(self, message: str, *, row: int = 1, errors=None) -> None:
+        super().__init__(message, errors=errors)
+        self.row = row
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+    # Streamed from the first sheet (openpyxl read_only): a file of 400,000 rows costs the
+    # rows up to the limit, not all of them.
+    workbook = xlsx_open(content, max_unpacked=MAX_UNPACKED_BYTES)
+    try:
+        for row in workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            yield ["" if v is None else str(restore(v)).strip() for v in row]
+    finally:
         workbook.close()
-    elif name.endswith(".csv"):
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(_("A CSV file must be encoded in UTF-8.")) from exc
+    # Only the delimiter is guessed (from the header line); quoting stays Excel's, so a quoted
+    # cell with "" inside (as our export writes) reads back whole.
+    delimiter = ","
+    with contextlib.suppress(csv.Error):
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    number = 0
+    while True:
+        number += 1
         try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(_("A CSV file must be encoded in UTF-8.")) from exc
-        dialect = csv.excel
-        with contextlib.suppress(csv.Error):
-            dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-        raw_rows = [
-            [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)
-        ]
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # Python's csv refuses a field over 131,072 characters: a runaway quotation mark,
+            # or not a list of officials. Say where, instead of failing the request.
+            raise UnreadableFile(
+                _(
+                    "Row %(row)d: a cell is longer than %(n)d characters, or a quotation mark "
+                    "is not closed."
+                )
+                % {"row": number, "n": csv.field_size_limit()},
+                row=number,
+            ) from exc
+        yield [restore(cell).strip() for cell in row[:MAX_COLUMNS]]
+
+
+def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
+    """Rows of an .xlsx or .csv file as (spreadsheet row number, {column key: text}).
+
+    Reading stops with UnreadableFile at the first row past MAX_ROWS (+ the header)."""
+    name = filename.lower()
+    if len(content) > MAX_BYTES:
+        raise UnreadableFile(too_large_message(MAX_BYTES))
+    if name.endswith(".xlsx"):
+        raw = _xlsx_rows(content)
+    elif name.endswith(".csv"):
+        raw = _csv_rows(content)
     else:
-        raise InvalidInput(_("Upload an .xlsx or .csv file."))
-    if not raw_rows:
-        raise InvalidInput(_("The file is empty."))
-    header = [_HEADER_KEYS.get(fold(cell)) for cell in raw_rows[0]]
-    unknown = [raw_rows[0][i] for i, key in enumerate(header) if key is None and raw_rows[0][i]]
-    missing = REQUIRED_COLUMNS - set(header)
-    if missing or unknown:
-        errors = {}
-        if missing:
-            errors["header"] = [
-                _("Missing column(s): %(cols)s")
-                % {"cols": ", ".join(str(LABELS[k]) for k in sorted(missing))}
-            ]
-        if unknown:
-            errors.setdefault("header", []).append(
-                _("Unknown column(s): %(cols)s") % {"cols": ", ".join(unknown)}
-            )
-        raise InvalidInput(_("The first row must hold the column headers."), errors=errors)
-    rows = []
-    for number, cells in enumerate(raw_rows[1:], start=2):
-        if not any(cells):
-            continue
-        values = {key: "" for key, _vi, _en in COLUMNS}
-        for index, key in enumerate(header):
-            if key and index < len(cells):
-                values[key] = cells[index]
-        rows.append((number, values))
-    if len(rows) > MAX_ROWS:
-        raise InvalidInput(_("A file may hold at most %(n)d rows.") % {"n": MAX_ROWS})
+        raise UnreadableFile(_("Upload an .xlsx or .csv file."))
+    try:
+        first = next(raw, None)
+        if first is None:
+            raise UnreadableFile(_("The file is empty."))
+        header = [_HEADER_KEYS.get(fold(cell)) for cell in first]
+        unknown = [first[i] for i, key in enumerate(header) if key is None and first[i]]
+        missing = REQUIRED_COLUMNS - set(header)
+        if missing or unknown:
+            errors = {}
+            if missing:
+                errors["header"] = [
+                    _("Missing column(s): %(cols)s")
+                    % {"cols": ", ".join(str(LABELS[k]) for k in sorted(missing))}
+                ]
+            if unknown:
+                errors.setdefault("header", []).append(
+                    _("Unknown column(s): %(cols)s") % {"cols": ", ".join(unknown)}
+                )
+            raise UnreadableFile(_("The first row must hold the column headers."), errors=errors)
+        rows = []
+        for number, cells in enumerate(raw, start=2):
+            if number > MAX_ROWS + 1:
+                raise UnreadableFile(
+                    _("A file may hold at most %(n)d rows.") % {"n": MAX_ROWS}, row=number
+                )
+            if not any(cells):
+                continue
+            values = {key: "" for key, _vi, _en in COLUMNS}
+            for index, key in enumerate(header):
+                if key and index < len(cells):
+                    values[key] = cells[index]
+            rows.append((number, values))
+    finally:
+        raw.close()
     return rows
 
 
@@ -219,6 +284,10 @@ def build_plan(*, actor, rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
             ).items():
                 for message in messages:
                     error(number, key, message)
+            for key in ("full_name", "email", "position"):
+                limit = User._meta.get_field(key).max_length
+                if len(values[key]) > limit:
+                    error(number, key, _("At most %(n)d characters.") % {"n": limit})
             if values["email"]:
                 other = email_owner.setdefault(values["email"], lowered)
                 if other != lowered:
@@ -272,17 +341,18 @@ def build_plan(*, actor, rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
                     "procedure_code",
                     _("Unknown procedure code %(c)s.") % {"c": values["procedure_code"]},
                 )
-            if (
-                role is not None
-                and Action.SYSTEM_OPERATE in role.actions
-                and not actor.is_superuser
-            ):
-                error(
-                    number,
-                    "role",
-                    _("Only the system superuser may grant the system operator role."),
-                )
             if role and scope:
+                # The same rule as grant_create, so the preview shows it row by row.
+                refusal = grant_refusal(
+                    actor=actor,
+                    role=role,
+                    agency=scope,
+                    include_subtree=subtree in _YES,
+                    field=field_obj,
+                    procedure=proc,
+                )
+                if refusal:
+                    error(number, "role", refusal)
                 key = (
                     lowered,
                     role.pk,
@@ -324,21 +394,39 @@ def _ensure_can_import(actor) -> None:
 
 
 def officials_import_preview(*, actor, filename: str, content: bytes) -> ImportBatch:
-    """Dry run: store the file, check every row, write no official or grant."""
+    """Dry run: check every row, write no official or grant.
+
+    A file too large to consider is refused outright (InvalidInput), and nothing is stored. A
+    file with errors is recorded as rejected with its errors (at most MAX_STORED_ERRORS) but
+    without its content: only a file that may be applied is kept.
+    """
     _ensure_can_import(actor)
+    if len(content) > MAX_BYTES:
+        raise InvalidInput(
+            too_large_message(MAX_BYTES), errors={"file": [too_large_message(MAX_BYTES)]}
+        )
     try:
         rows = read_rows(filename, content)
     except InvalidInput as exc:
-        # The file as a whole is unreadable (format, encoding, headers): report it on row 1.
+        # The file cannot be read (format, encoding, headers, a cell, its length): report it
+        # on the row where reading stopped.
         messages = [str(exc.message)] + [m for ms in exc.errors.values() for m in ms]
         rows, plan = [], ImportPlan()
-        plan_errors = [RowError(1, _("file"), m).as_dict() for m in messages]
+        row = getattr(exc, "row", 1)
+        plan_errors = [RowError(row, _("file"), m).as_dict() for m in messages]
     else:
         plan = build_plan(actor=actor, rows=rows)
         plan_errors = [e.as_dict() for e in plan.errors]
+    if len(plan_errors) > MAX_STORED_ERRORS:
+        rest = plan_errors[MAX_STORED_ERRORS:]
+        summary = _("… and %(n)d more errors.") % {"n": len(rest)}
+        plan_errors = [
+            *plan_errors[:MAX_STORED_ERRORS],
+            RowError(rest[0]["row"], _("file"), summary).as_dict(),
+        ]
     return ImportBatch.objects.create(
         filename=filename[:255],
-        content=content,
+        content=b"" if plan_errors else content,
         sha256=hashlib.sha256(content).hexdigest(),
         status=ImportBatch.Status.REJECTED if plan_errors else ImportBatch.Status.PREVIEWED,
         rows=len(rows),
@@ -443,22 +531,16 @@ def export_rows(*, actor) -> list[list[str]]:
     return rows
 
 
-EXPORT_CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+EXPORT_CONTENT_TYPES = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
 
 
 def officials_export(*, actor, fmt: str) -> bytes:
-    """The export as .xlsx or .csv bytes, in the same columns the importer reads."""
+    """The export as .xlsx or .csv bytes, in the same columns the importer reads (written by
+    core.spreadsheets: no cell becomes a formula)."""
     header = [vi for _key, vi, _en in COLUMNS]
     rows = export_rows(actor=actor)
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        return buffer.getvalue().encode("utf-8-sig")
+        return csv_bytes(header, rows)
     if fmt != "xlsx":
         raise InvalidInput(_("Choose xlsx or csv."))
     workbook = Workbook()
@@ -474,6 +556,4 @@ def officials_export(*, actor, fmt: str) -> bytes:
     ):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)

@@ -33,6 +33,9 @@ class User(AbstractUser):
         OFFICIAL = "official", _("Official")
         CITIZEN = "citizen", _("Citizen")
         ORGANIZATION = "organization", _("Organization")
+        # A central system calling our API with its own identity (the national portal's
+        # intake): holds grants like an official, never acts at a workflow step.
+        SYSTEM = "system", _("System")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OFFICIAL)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Field, Procedure
-from motcua.core.audit import audit_record, snapshot
+from motcua.core.audit import audit_event, audit_record, snapshot
 from motcua.core.errors import Conflict, InvalidInput, NotAllowed
 from motcua.organizations.models import Agency
 
-from .authz import forget_grants, require
+from .authz import can, forget_grants, holds, require
 from .constants import Action
 from .models import PHONE_RE, Grant, Role, User
 
@@ -163,7 +163,7 @@ def _grant_errors(
     procedure: Procedure | None,
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if user.kind != User.Kind.OFFICIAL:
+    if user.kind not in (User.Kind.OFFICIAL, User.Kind.SYSTEM):
         errors["user"] = [_("Roles are granted to officials only.")]
     if not agency.is_active:
         errors["agency"] = [_("The agency %(a)s is no longer active.") % {"a": agency}]
@@ -172,6 +172,56 @@ def _grant_errors(
     if field and procedure and procedure.field_id and procedure.field_id != field.pk:
         errors["procedure"] = [_("The procedure is not in the chosen field.")]
     return errors
+
+
+def grant_refusal(
+    *,
+    actor,
+    role: Role,
+    agency: Agency,
+    include_subtree: bool = False,
+    field: Field | None = None,
+    procedure: Procedure | None = None,
+    user: User | None = None,
+) -> str | None:
+    """Why `actor` may not hand out this grant, or None when they may.
+
+    Nobody grants themselves anything, and nobody grants a role whose actions they do not hold
+    themselves over the whole scope (the agency, its sub-tree if included, the field and the
+    procedure): managing officials is not a licence to process dossiers. Superusers hold every
+    action; only they grant the system operator role. No actor (None, anonymous) is no one.
+    """
+    denied = _("You do not have permission for this action.")
+    if actor is None or not actor.is_authenticated:
+        return denied
+    if user is not None and user.pk == actor.pk:
+        return _("Nobody may grant a role to themselves.")
+    if not can(actor, Action.OFFICIAL_MANAGE, agency):
+        return denied
+    if actor.is_superuser:
+        return None
+    if Action.SYSTEM_OPERATE in role.actions:
+        return _("Only the system superuser may grant the system operator role.")
+    field_id = field.pk if field else (procedure.field_id if procedure else None)
+    missing = [
+        action
+        for action in role.actions
+        if not holds(
+            actor,
+            action,
+            agency,
+            include_subtree=include_subtree,
+            field_id=field_id,
+            procedure_id=procedure.pk if procedure else None,
+        )
+    ]
+    if missing:
+        labels = [str(Action(a).label) if a in Action.values else a for a in missing]
+        return _(
+            "You may only grant a role whose permissions you hold yourself in that scope. "
+            "You lack: %(actions)s."
+        ) % {"actions": "; ".join(labels)}
+    return None
 
 
 def grant_create(
@@ -186,10 +236,19 @@ def grant_create(
     note: str = "",
 ) -> Grant:
     """Give `user` the `role` within a scope. The actor must manage officials of that agency,
-    and may only hand out what they could hold there themselves (no privilege escalation)."""
-    require(actor, Action.OFFICIAL_MANAGE, agency)
-    if not actor.is_superuser and Action.SYSTEM_OPERATE in role.actions:
-        raise NotAllowed(_("Only the system superuser may grant the system operator role."))
+    and may only hand out what they hold there themselves, never to themselves
+    (`grant_refusal`: no privilege escalation, whichever page, API or import calls this)."""
+    refusal = grant_refusal(
+        actor=actor,
+        user=user,
+        role=role,
+        agency=agency,
+        include_subtree=include_subtree,
+        field=field,
+        procedure=procedure,
+    )
+    if refusal:
+        raise NotAllowed(refusal)
     errors = _grant_errors(user=user, role=role, agency=agency, field=field, procedure=procedure)
     if errors:
         raise InvalidInput(_("The grant has errors."), errors=errors)
@@ -251,6 +310,36 @@ def grant_revoke(*, actor, grant: Grant, note: str = "") -> Grant:
     return grant
 
 
+def login_failure_record(
+    *, username: str, client_address: str, path: str, failures: int, locked_out: bool
+) -> None:
+    """Append a failed log-in to the audit trail (called by the login throttle, accounts.
+    throttling). Filed under the account when one has that username, so its province's
+    administrators and inspectors read it; the actor is the address it came from."""
+    user = (
+        User.objects.filter(username__iexact=username).select_related("agency").first()
+        if username
+        else None
+    )
+    with transaction.atomic():
+        audit_event(
+            actor=None,
+            actor_label=client_address or "?",
+            action="auth.login_failed",
+            object_type=User._meta.label_lower,
+            object_id=str(user.pk) if user else "",
+            object_repr=username,
+            agency=user.agency if user else None,
+            after={
+                "username": username,
+                "client_address": client_address,
+                "path": path[:200],
+                "failures": failures,
+                "locked_out": locked_out,
+            },
+        )
+
+
 def builtin_roles_ensure() -> int:
     """Create or refresh the built-in roles from constants (idempotent); returns how many."""
     from .constants import BUILTIN_ROLES
@@ -267,3 +356,32 @@ def builtin_roles_ensure() -> int:
                 },
             )
     return len(BUILTIN_ROLES)
+
+
+def system_account_create(*, actor, username: str, full_name: str, agency: Agency) -> User:
+    """An account for a central system calling our API (the national portal's intake): no
+    password, no page login; it acts only through the grants given to it (`grant_create`)."""
+    require(actor, Action.OFFICIAL_MANAGE, agency)
+    username = username.strip()
+    if not username or User.objects.filter(username=username).exists():
+        raise InvalidInput(
+            _("Choose an unused user name."),
+            errors={"username": [_("Choose an unused user name.")]},
+        )
+    with transaction.atomic():
+        user = User(
+            username=username,
+            full_name=full_name.strip(),
+            agency=agency,
+            kind=User.Kind.SYSTEM,
+            password=make_password(None),
+        )
+        user.save()
+        audit_record(
+            actor=actor,
+            action="system_account.create",
+            obj=user,
+            agency=agency,
+            after=snapshot(user, OFFICIAL_FIELDS),
+        )
+    return user

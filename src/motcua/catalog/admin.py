@@ -37,6 +37,7 @@ from motcua.accounts.models import User
 from motcua.accounts.selectors import users_by_username
 from motcua.core.admin_site import site
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.uploads import upload_read
 
 from .constants import (
     Channel,
@@ -49,6 +50,7 @@ from .constants import (
     VersionStatus,
 )
 from .exports import full_online_list_xlsx, health_xlsx
+from .importing import MAX_FILE_BYTES as IMPORT_MAX_BYTES
 from .importing import (
     batch_summary,
     catalog_export_json,
@@ -76,6 +78,7 @@ from .selectors import (
     version_in_force,
 )
 from .services import (
+    MAX_TEMPLATE_BYTES,
     RULE_FIELDS,
     competence_rule_delete,
     competence_rule_set,
@@ -692,7 +695,7 @@ class FormTemplateAdmin(CatalogWideAdmin):
         )
         if upload:
             upload.seek(0)  # the dry run read it already
-            file_name, content = upload.name, upload.read()
+            file_name, content = upload.name, upload_read(upload, max_bytes=MAX_TEMPLATE_BYTES)
         elif current is not None:
             file_name, content = current.file_name, bytes(current.content)
         else:
@@ -975,7 +978,9 @@ def import_view(request):
         try:
             if upload:
                 batch = catalog_import_preview(
-                    actor=request.user, filename=upload.name, content=upload.read()
+                    actor=request.user,
+                    filename=upload.name,
+                    content=upload_read(upload, max_bytes=IMPORT_MAX_BYTES),
                 )
             else:
                 batch = catalog_import_from_portal(

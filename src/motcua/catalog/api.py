@@ -35,6 +35,7 @@ from motcua.core.schemas import (
     list_of,
     paginate,
 )
+from motcua.core.uploads import upload_read
 from motcua.organizations.models import Agency
 from motcua.organizations.selectors import agency_by_ref
 from motcua.territory.models import Commune
@@ -639,7 +640,7 @@ def upload_form_template(request, fields: Form[FormTemplateIn], file: File[Uploa
         code=fields.code,
         name=fields.name,
         file_name=file.name or "",
-        content=file.read(),
+        content=upload_read(file, max_bytes=services.MAX_TEMPLATE_BYTES),
         legal_basis=fields.legal_basis,
     )
     return Status(201, template)
@@ -719,7 +720,9 @@ def import_file(request, file: File[UploadedFile]):
     """Check an .xlsx, JSON or national-record file: the diff against each procedure's latest
     version. Nothing changes in the catalog until the import is applied."""
     batch = importing.catalog_import_preview(
-        actor=request.user, filename=file.name or "", content=file.read()
+        actor=request.user,
+        filename=file.name or "",
+        content=upload_read(file, max_bytes=importing.MAX_FILE_BYTES),
     )
     return Status(201, batch)
 

@@ -2,12 +2,12 @@
 
 The sheets are documents of the Vietnamese administration, filed and forwarded as they are, so
 their headers are Vietnamese whatever the reader's language (like the officials export,
-accounts.importing), laid out as the province's review reports and decision annexes are.
+accounts.importing), laid out as the province's review reports and decision annexes are. Saved
+by core.spreadsheets, so no procedure name or gap text can become a formula.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 from django.utils import timezone
@@ -16,11 +16,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from motcua.core.spreadsheets import xlsx_bytes
+
 from .constants import Level, VersionStatus
 from .models import FullOnlineList
 from .selectors import Health
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 HEALTH_COLUMNS = [
     ("STT", 6),
@@ -63,12 +63,6 @@ def _append(sheet: Worksheet, values: Sequence) -> None:
         cell.alignment = _WRAP
 
 
-def _bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def health_xlsx(health: Health) -> bytes:
     """The health review: one row per gap ("Rà soát") and the totals ("Tổng hợp")."""
     workbook = Workbook()
@@ -107,7 +101,7 @@ def health_xlsx(health: Health) -> bytes:
         ("Thời điểm lập", timezone.localtime().strftime("%d/%m/%Y %H:%M")),
     ]:
         _append(summary, [label, value])
-    return _bytes(workbook)
+    return xlsx_bytes(workbook)
 
 
 def full_online_list_xlsx(decision: FullOnlineList) -> bytes:
@@ -140,4 +134,4 @@ def full_online_list_xlsx(decision: FullOnlineList) -> bytes:
                 _label(Level, procedure.level),
             ],
         )
-    return _bytes(workbook)
+    return xlsx_bytes(workbook)

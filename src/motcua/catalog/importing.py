@@ -10,7 +10,6 @@ checking that no procedure changed since the preview.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,7 +24,9 @@ from motcua.accounts.authz import require
 from motcua.accounts.constants import Action
 from motcua.core.audit import audit_record
 from motcua.core.errors import Conflict, InvalidInput
+from motcua.core.spreadsheets import restore, xlsx_bytes, xlsx_open
 from motcua.core.textnorm import fold
+from motcua.core.uploads import too_large_message
 
 from .constants import (
     Channel,
@@ -43,6 +44,11 @@ from .permissions import catalog_scope
 from .services import document_hash, version_save
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# Rows per sheet (and documents per JSON file): a province's whole catalog, its components
+# and legal bases fit; a small file of hundreds of thousands of rows stops here.
+MAX_ROWS = 50_000
+MAX_COLUMNS = 64
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
 # --- The .xlsx layout: one sheet of procedures, one sheet per repeated part ----------------
 # (key, Vietnamese header). Headers are what people see and type; keys are the document's.
@@ -231,15 +237,9 @@ def _cell(key: str, value: Any, part: str = "") -> Any:
 
 def read_xlsx(content: bytes) -> Source:
     """Read the catalog workbook: one 'Thủ tục' row per procedure, parts keyed by its code."""
-    from openpyxl import load_workbook
-
     source = Source()
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InvalidInput(
-            _("The file could not be read as .xlsx."), errors={"file": [str(exc)[:200]]}
-        ) from exc
+    # Streamed (openpyxl read_only) from an archive whose unpacked size is bounded.
+    book = xlsx_open(content, max_unpacked=MAX_UNPACKED_BYTES)
 
     def rows_of(sheet_name: str, columns: list[tuple[str, str]], required: bool):
         if sheet_name not in book.sheetnames:
@@ -248,7 +248,7 @@ def read_xlsx(content: bytes) -> Source:
                     _("The sheet “%(s)s” is missing.") % {"s": sheet_name}
                 )
             return []
-        rows = book[sheet_name].iter_rows(values_only=True)
+        rows = book[sheet_name].iter_rows(values_only=True, max_col=MAX_COLUMNS)
         header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
         headers = {label: key for key, label in columns}
         wanted = [CODE_HEADER] + [label for _key, label in columns if label != CODE_HEADER]
@@ -260,7 +260,14 @@ def read_xlsx(content: bytes) -> Source:
             return []
         out = []
         for number, row in enumerate(rows, start=2):
-            values = dict(zip(header, row, strict=False))
+            if number > MAX_ROWS + 1:
+                # Stop streaming: a small file can hold hundreds of thousands of rows.
+                source.errors.setdefault(sheet_name, []).append(
+                    _("A sheet may hold at most %(n)d rows.") % {"n": MAX_ROWS}
+                )
+                break
+            # Our own export quoted text that began like a formula: read it back as it was.
+            values = dict(zip(header, (restore(v) for v in row), strict=False))
             if all(v in (None, "") for v in values.values()):
                 continue
             code = str(values.get(CODE_HEADER) or "").strip()
@@ -303,7 +310,7 @@ def read_json(content: bytes) -> Source:
     """Our own JSON export: a list of documents, or {"procedures": [...]}."""
     try:
         data = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise InvalidInput(
             _("The file is not valid JSON."), errors={"file": [str(exc)[:200]]}
         ) from exc
@@ -314,6 +321,7 @@ def read_json(content: bytes) -> Source:
             _("The file is not valid JSON."),
             errors={"file": [_("Expected a list of procedure documents.")]},
         )
+    _check_count(len(data))
     source = Source(documents=data)
     for i, doc in enumerate(data):
         source.where[(i, "")] = _("procedure %(n)s (%(c)s)") % {"n": i + 1, "c": doc.get("code")}
@@ -347,10 +355,14 @@ def read_national(content: bytes) -> Source:
     try:
         data = json.loads(text)
         records = data if isinstance(data, list) else [data]
+    except RecursionError as exc:
+        raise InvalidInput(
+            _("The file is not valid JSON."), errors={"file": [str(exc)[:200]]}
+        ) from exc
     except ValueError:
         try:
             records = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise InvalidInput(
                 _("The file is not valid JSON."), errors={"file": [str(exc)[:200]]}
             ) from exc
@@ -358,13 +370,25 @@ def read_national(content: bytes) -> Source:
         raise InvalidInput(
             _("The file is not valid JSON."), errors={"file": [_("Expected records.")]}
         )
+    _check_count(len(records))
     return national_documents(records)
+
+
+def _check_count(count: int) -> None:
+    if count > MAX_ROWS:
+        raise InvalidInput(
+            _("The file has errors; nothing was imported."),
+            errors={"file": [_("A file may hold at most %(n)d procedures.") % {"n": MAX_ROWS}]},
+            code="bad_file",
+        )
 
 
 def read_file(filename: str, content: bytes) -> tuple[str, Source]:
     """Pick the reader by file name: .xlsx, or .json (ours or the national format)."""
     if len(content) > MAX_FILE_BYTES:
-        raise InvalidInput(_("The file is too large."), errors={"file": [_("At most 20 MB.")]})
+        raise InvalidInput(
+            too_large_message(MAX_FILE_BYTES), errors={"file": [too_large_message(MAX_FILE_BYTES)]}
+        )
     name = filename.lower()
     if name.endswith(".xlsx"):
         return VersionSource.XLSX, read_xlsx(content)
@@ -633,9 +657,7 @@ def catalog_export_xlsx(*, codes: list[str] | None = None) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "B2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book)
 
 
 def document_fingerprints(documents: list[dict[str, Any]]) -> dict[str, str]:

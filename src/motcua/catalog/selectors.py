@@ -20,6 +20,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from motcua.core.errors import NotFound
+from motcua.core.revisions import cached
 from motcua.core.textnorm import fold
 from motcua.organizations.models import Agency, AgencyKind
 
@@ -37,6 +38,9 @@ from .models import (
     Procedure,
     ProcedureVersion,
 )
+
+# The revision (core.revisions) every catalog service bumps: procedures, versions, competence.
+REVISION = "catalog"
 
 # A national code or its prefix (1.001193, 2.000), or a localized code (1.001193.H20).
 _CODE_LIKE = re.compile(r"^\d(\.[\dA-Z]*)*$")
@@ -69,6 +73,29 @@ def procedure_get(code: str) -> Procedure:
     if procedure is None:
         raise NotFound(f"{code}")
     return procedure
+
+
+# Submissions arrive by the hundred per second and name their procedure by code, rows that
+# change a few times a year: both reads below are kept in the shared cache until a catalog
+# service changes the catalog (core.revisions), then read again by every process at once.
+
+
+def procedure_get_cached(code: str) -> Procedure:
+    """`procedure_get`, cached; an unknown code is never kept."""
+    return cached(f"catalog.procedure:{code}", lambda: procedure_get(code), depends_on=[REVISION])
+
+
+def version_in_force_cached(procedure: Procedure, on: dt.date) -> ProcedureVersion | None:
+    """`version_in_force` with its field loaded, cached: a version suspended, abolished or
+    published is seen by the very next submission."""
+
+    def build() -> ProcedureVersion | None:
+        version = version_in_force(procedure, on)
+        if version is None:
+            return None
+        return ProcedureVersion.objects.select_related("field").get(pk=version.pk)
+
+    return cached(f"catalog.version:{procedure.pk}:{on.isoformat()}", build, depends_on=[REVISION])
 
 
 @dataclass

@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from motcua.accounts.authz import require
 from motcua.accounts.constants import Action
 from motcua.accounts.models import Grant, Role, User
+from motcua.accounts.services import grant_create
 from motcua.core.audit import audit_record, snapshot
 from motcua.core.errors import Conflict, InvalidInput
+from motcua.core.revisions import bump
 from motcua.core.textnorm import fold
 from motcua.organizations.models import Agency, AgencyKind
 from motcua.territory.models import Commune
@@ -54,7 +56,7 @@ from .models import (
     PublicService,
 )
 from .permissions import catalog_scope
-from .selectors import version_gaps, version_in_force
+from .selectors import REVISION, version_gaps, version_in_force
 
 MANAGE = Action.CATALOG_MANAGE
 
@@ -68,6 +70,7 @@ def field_upsert(*, code: str, name: str) -> Field:
         if not created and name and field.name != name:
             field.name, field.name_folded = name, fold(name)
             field.save(update_fields=["name", "name_folded"])
+            bump(REVISION)
     return field
 
 
@@ -80,6 +83,7 @@ def procedure_upsert(*, code: str, name: str, field: Field | None) -> Procedure:
         if not created and (procedure.name != name or procedure.field_id != (field and field.pk)):
             procedure.name, procedure.name_folded, procedure.field = name, fold(name), field
             procedure.save(update_fields=["name", "name_folded", "field"])
+            bump(REVISION)
     return procedure
 
 
@@ -242,6 +246,8 @@ def _transition(
     )
     if updated != 1:
         raise Conflict(_("Someone else changed this version first. Reload and try again."))
+    # Submissions read the version in force and the procedure from the shared cache.
+    bump(REVISION)
     version.refresh_from_db()
     return version
 
@@ -475,6 +481,7 @@ def competence_rule_set(
         rule.receiving = receiving
         rule.save()
         rule.desks.set(desks if receiving == ReceivingMode.LISTED else [])
+        bump(REVISION)  # routing reads competence from the shared cache
         audit_record(
             actor=actor,
             action="catalog.competence.set",
@@ -492,6 +499,7 @@ def competence_rule_delete(*, actor, rule: CompetenceRule) -> None:
     with transaction.atomic():
         audit_record(actor=actor, action="catalog.competence.delete", obj=rule)
         rule.delete()
+        bump(REVISION)
 
 
 ALLOWED_TEMPLATE_TYPES = {
@@ -626,16 +634,29 @@ def public_service_declare(
         for official in officials:
             if official.pk in held:
                 continue
-            grant = Grant.objects.create(
+            # The one service that creates grants decides who may hand this role out (no one
+            # to themselves, only what they hold themselves); an identical grant the official
+            # already holds is left alone, and stays when the service is withdrawn.
+            already = Grant.objects.filter(
+                user=official,
+                role=role,
+                agency=agency,
+                include_subtree=True,
+                field=None,
+                procedure=procedure,
+                revoked_at__isnull=True,
+            ).exists()
+            if already:
+                continue
+            grant = grant_create(
+                actor=actor,
                 user=official,
                 role=role,
                 agency=agency,
                 include_subtree=True,
                 procedure=procedure,
-                granted_by=actor if actor and actor.pk else None,
             )
             service.grants.add(grant)
-            audit_record(actor=actor, action="grant.create", obj=grant, agency=agency)
         audit_record(
             actor=actor,
             action="catalog.service.declare",

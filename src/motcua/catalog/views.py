@@ -7,7 +7,8 @@ import unicodedata
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
-from .exports import XLSX_CONTENT_TYPE
+from motcua.core.spreadsheets import XLSX_CONTENT_TYPE
+
 from .models import FormTemplate
 
 

@@ -45,13 +45,6 @@ class Conflict(DomainError):
     code = "conflict"
 
 
-class RateLimited(DomainError):
-    """Too many requests from one client in the window; try again later."""
-
-    status = 429
-    code = "rate_limited"
-
-
 class InvalidInput(DomainError):
     """Bad input. `errors` maps a field (or "row N") to its messages."""
 

@@ -187,3 +187,28 @@ class CalendarRevision(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+class IdempotencyKey(models.Model):
+    """A creating request already seen: the same key from the same account gets the first
+    answer again instead of a second dossier (`Idempotency-Key` header on the API, a one-time
+    token on the desk's forms). Kept for `IDEMPOTENCY_TTL`; see core/idempotency.py."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Empty until the first request finishes (a second one meanwhile is told to wait).
+    status = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    body = models.BinaryField(blank=True, default=b"")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_unique")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}:{self.key}"

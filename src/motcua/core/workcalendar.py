@@ -106,6 +106,19 @@ def add_months(d: date, months: int) -> date:
     return date(year, month0 + 1, min(d.day, last))
 
 
+def calendar_end(counted: datetime, amount: int, unit: str) -> datetime:
+    """The end of `amount` calendar days or months from `counted`, before any roll to a working
+    day: the same local time of day, `amount` days or months later (Civil Code 2015 art. 147
+    and 148(1)–(3); the time of day is the start's, DOMAIN.md decision 7)."""
+    _local(counted)  # refuses a naive datetime
+    local = counted.astimezone(TZ)
+    if unit == DAYS:
+        return local + timedelta(days=amount)
+    if unit == MONTHS:
+        return datetime.combine(add_months(local.date(), amount), local.timetz())
+    raise ValueError(f"Not a calendar unit: {unit!r}; expected {DAYS} or {MONTHS}.")
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     """A working calendar: days off, make-up working days and office hours.
@@ -311,6 +324,43 @@ class WorkCalendar:
         spent = self._office_before(*_local(b)) - self._office_before(*_local(a))
         return spent // _US_PER_MINUTE
 
+    def working_time_between(self, a: datetime, b: datetime) -> timedelta:
+        """Office time from `a` to `b`, exact to the microsecond; negative when `b` is before
+        `a` (unlike `working_minutes_between`, which floors to minutes and stops at 0)."""
+        spent = self._office_before(*_local(b)) - self._office_before(*_local(a))
+        return timedelta(microseconds=spent)
+
+    def add_working_time(self, at: datetime, amount: timedelta) -> datetime:
+        """The moment `amount` of office time after `at`, or before it when `amount` is
+        negative; exact: working_time_between(at, result) == amount.
+
+        Zero leaves `at` as it is. Where two moments hold the same office time (a period's end
+        and the next period's start: 11:30 and 13:30, 17:00 and 07:30 of the next working day),
+        an `at` inside an office period gives the one inside a period (13:30, as
+        `next_working_moment` does) and any other `at` the earlier one (11:30, as
+        `add_working_hours` does): a deadline carried across a pause keeps its kind, so
+        10 working days at 13:30 stay at 13:30.
+        """
+        if not isinstance(amount, timedelta):
+            raise ValueError(f"Not an amount of office time: {amount!r}")
+        o, us = _local(at)
+        if not amount:
+            return at.astimezone(TZ)
+        delta = amount // timedelta(microseconds=1)
+        target = self._office_before(o, us) + delta
+        if target < 0:
+            raise OverflowError("No working time that early.")
+        if delta > 0:
+            lo = o
+        else:
+            # The answer is no earlier than the working day before the whole days moved back.
+            days_back = -(delta // self._day_us)  # ceil(-delta / day)
+            lo = self._nth_before(o, days_back + 1)
+        end = self._at_office(target, lo)
+        if self.next_working_moment(at) == at:
+            return self.next_working_moment(end)
+        return end
+
     # Deadlines -------------------------------------------------------------------------------
 
     def counted_from(self, start: datetime, unit: str, *, cutoff: time | None = None) -> datetime:
@@ -351,17 +401,22 @@ class WorkCalendar:
             if n == 0:
                 return self.end_of_working_day(counted.date())
             return self.add_working_days(counted, n)
-        if unit == DAYS:
-            end = counted + timedelta(days=n)
-        else:
-            end = datetime.combine(add_months(counted.date(), n), counted.timetz())
-        # Civil Code 2015 art. 148(5): a time limit whose last day is a weekly day off or a
-        # public holiday ends on the working day after it. We keep the time of day of the
-        # start (as for working days, DOMAIN.md decision 7) rather than the Code's 24:00, so
-        # the deadline is a moment the office is open.
-        if self.is_working_day(end.date()):
-            return end
-        return self.next_working_moment(end)
+        return self.end_on_working_day(calendar_end(counted, n, unit))
+
+    def end_on_working_day(self, end: datetime) -> datetime:
+        """Where a time limit in calendar days or months that would end at `end` really ends:
+        `end` itself on a working day, else the next working moment.
+
+        Civil Code 2015 art. 148(5): a time limit whose last day is a weekly day off or a
+        public holiday ends on the working day after it. We keep the time of day of the start
+        (as for working days, DOMAIN.md decision 7) rather than the Code's 24:00, so the
+        deadline is a moment the office is open.
+        """
+        _local(end)  # refuses a naive datetime
+        local = end.astimezone(TZ)
+        if self.is_working_day(local.date()):
+            return local
+        return self.next_working_moment(local)
 
 
 def national_calendar(years: Iterable[int]) -> tuple[frozenset[date], frozenset[date]]:

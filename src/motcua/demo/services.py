@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from motcua.accounts.models import Role, User
-from motcua.accounts.services import grant_create, official_create
+from motcua.accounts.services import grant_create, official_create, system_account_create
 from motcua.catalog.services import field_upsert, procedure_upsert
 from motcua.organizations.models import Agency, AgencyKind
 from motcua.organizations.services import agency_create
@@ -144,6 +144,21 @@ def _build(admin: User) -> None:
                 grants,
                 lambda scope_key, key=key: agencies[f"{key}_{scope_key}"],
             )
+    # The national portal's intake identity: the only way online dossiers enter (besides the
+    # applicant's own login); it holds nothing else and cannot log in to the pages.
+    portal = system_account_create(
+        actor=admin,
+        username="dvcqg",
+        full_name="Cổng Dịch vụ công quốc gia",
+        agency=agencies["root"],
+    )
+    grant_create(
+        actor=admin,
+        user=portal,
+        role=roles["national_portal"],
+        agency=agencies["root"],
+        include_subtree=True,
+    )
     # One hash for every demo account: hashing 30 passwords one by one takes ten seconds.
     User.objects.filter(email__endswith="@demo.motcua.vn").update(
         password=make_password(data.DEMO_PASSWORD)

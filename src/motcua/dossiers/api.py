@@ -8,19 +8,18 @@ someone else acted first the answer is 409 with code "stale" and nothing is appl
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from pydantic import AwareDatetime
 
 from motcua.accounts.authz import Scope, require
 from motcua.accounts.constants import Action
 from motcua.accounts.models import User
-from motcua.catalog.models import Procedure
-from motcua.catalog.selectors import procedure_get
-from motcua.core.errors import InvalidInput, NotFound, RateLimited
+from motcua.catalog.selectors import procedure_get_cached
+from motcua.core.errors import InvalidInput, NotFound
 from motcua.core.schemas import (
     MAX_ROWS,
     AgencyRef,
@@ -175,7 +174,8 @@ class SubmitIn(Schema):
     procedure: Code
     applicant: ApplicantIn
     components: list_of(ComponentInSchema, MAX_ROWS)
-    channel: Code = "online"
+    # "direct" when a desk is given, else "online" (which only the intake identity may use).
+    channel: Code | None = None
     desk: AgencyRef | None = None
     form_data: dict[str, Any] = {}
     summary: column(Dossier, "summary") = ""
@@ -221,7 +221,8 @@ class PaymentIn(VersionIn):
 
 class ApologyIn(VersionIn):
     reason: Text
-    new_due_at: dt.datetime
+    # With its offset (e.g. 2026-03-20T09:00:00+07:00): a naive moment is a 422.
+    new_due_at: AwareDatetime
     agency_at_fault: AgencyRef | None = None
 
 
@@ -411,32 +412,9 @@ def _components(items: list[ComponentInSchema]) -> list[services.ComponentIn]:
     return [services.ComponentIn(**c.dict()) for c in items]
 
 
-# Submissions arrive by the hundred per second and name their procedure by code, a row that
-# changes a few times a year: like the version in force (services._version_in_force_cached) it
-# is kept per process for `_PROCEDURE_TTL` seconds. Unknown codes are never kept.
-_PROCEDURE_TTL = 60.0
-_procedures: dict[str, tuple[float, Procedure]] = {}
-
-
-def _procedure(code: str) -> Procedure:
-    now = time.monotonic()
-    hit = _procedures.get(code)
-    if hit is not None and now - hit[0] < _PROCEDURE_TTL:
-        return hit[1]
-    procedure = procedure_get(code)
-    if len(_procedures) > 10_000:
-        _procedures.clear()
-    _procedures[code] = (now, procedure)
-    return procedure
-
-
-def procedure_cache_clear() -> None:
-    _procedures.clear()
-
-
 @router.post("", response={201: DossierOut})
 def submit(request: HttpRequest, payload: SubmitIn):
-    procedure = _procedure(payload.procedure)
+    procedure = procedure_get_cached(payload.procedure)
     a = payload.applicant
     dossier = services.dossier_submit(
         actor=request.user,
@@ -451,7 +429,7 @@ def submit(request: HttpRequest, payload: SubmitIn):
             commune_id=a.commune,
         ),
         components=_components(payload.components),
-        channel=payload.channel,
+        channel=payload.channel or ("direct" if payload.desk is not None else "online"),
         desk=_agency(payload.desk, "desk") if payload.desk is not None else None,
         form_data=payload.form_data,
         summary=payload.summary,
@@ -633,9 +611,8 @@ def answer(request: HttpRequest, consultation_id: Id, payload: AnswerIn):
 def track(request: HttpRequest, payload: TrackIn):
     """Track a dossier by its code and the applicant's phone or identity number.
 
-    A wrong second factor and an unknown code both answer 404; nothing else is revealed."""
-    from motcua.portal.tracking import tracking_allowed
+    A wrong second factor and an unknown code both answer 404; nothing else is revealed. Too
+    many look-ups from one address, or wrong ones of one code, answer 429."""
+    from motcua.portal.tracking import tracking_lookup
 
-    if not tracking_allowed(request):
-        raise RateLimited(_("Too many requests; wait a minute and try again."))
-    return selectors.dossier_track(payload.code, payload.factor)
+    return tracking_lookup(request, payload.code, payload.factor)

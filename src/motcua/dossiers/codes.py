@@ -12,7 +12,9 @@ import secrets
 
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext as _
 
+from motcua.core.errors import Conflict
 from motcua.organizations.models import Agency
 
 from .models import CodeCounter
@@ -31,13 +33,35 @@ def _next_sequence(agency_id: int, day: dt.date) -> int:
         return cursor.fetchone()[0]
 
 
+def identified_unit(agency: Agency) -> Agency:
+    """The unit whose electronic identifier codes the dossiers `agency` receives: itself when it
+    has one, else its nearest ancestor that has (DOMAIN.md decision 3: a desk without its own
+    identifier numbers within its centre's or its agency's daily sequence)."""
+    if agency.code:
+        return agency
+    ids = agency.path_ids()
+    coded = {a.pk: a for a in Agency.objects.filter(pk__in=ids).exclude(code="").exclude(code=None)}
+    for pk in reversed(ids):
+        if pk in coded:
+            return coded[pk]
+    raise Conflict(
+        _(
+            "%(agency)s and the agencies above it have no electronic identifier: an "
+            "administrator must set one before it can receive dossiers."
+        )
+        % {"agency": agency.name},
+        code="no_identifier",
+    )
+
+
 def code_allocate(agency: Agency, at_local: dt.datetime) -> str:
-    """The next code for `agency` on the local day of `at_local` (Asia/Ho_Chi_Minh)."""
+    """The next code for dossiers received at `agency` on the local day of `at_local`
+    (Asia/Ho_Chi_Minh), from the daily sequence of its identified unit."""
     day = at_local.date()
-    sequence = _next_sequence(agency.pk, day)
-    identifier = agency.code or f"{agency.pk:03d}.00.00.X00"
+    unit = identified_unit(agency)
+    sequence = _next_sequence(unit.pk, day)
     return settings.DOSSIER_CODE_PATTERN.format(
-        agency=identifier, date=day.strftime("%y%m%d"), seq=sequence
+        agency=unit.code, date=day.strftime("%y%m%d"), seq=sequence
     )
 
 

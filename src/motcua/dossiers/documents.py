@@ -23,7 +23,7 @@ from motcua.printing.forms import form_pdf
 
 from .constants import EventKind, Status
 from .models import Dossier, DossierEvent, ExtensionLetter
-from .services import processing_time_text
+from .process import processing_time_text
 
 
 def tracking_url(dossier: Dossier) -> str:

@@ -27,7 +27,7 @@ from .constants import (
 class Dossier(models.Model):
     code = models.CharField(_("dossier code"), max_length=40, unique=True)
     # A code issued by a central system (national portal, a ministry gateway), kept beside ours.
-    external_code = models.CharField(_("national code"), max_length=60, blank=True, db_index=True)
+    external_code = models.CharField(_("national code"), max_length=60, blank=True)
     procedure = models.ForeignKey(
         "catalog.Procedure", on_delete=models.PROTECT, related_name="+", verbose_name=_("procedure")
     )
@@ -119,7 +119,20 @@ class Dossier(models.Model):
     clock_restart_on_resume = models.BooleanField(default=False)
     due_at = models.DateTimeField(_("appointment"), null=True, blank=True, db_index=True)
     # The first appointment: the on-time indicators use it, whatever extension follows.
+    # The receipt's appointment: set once, at acceptance, never moved (DOMAIN.md decision 8).
     original_due_at = models.DateTimeField(_("original appointment"), null=True, blank=True)
+    # The end of the legal processing time, which the on-time indicators judge against: the
+    # original appointment moved by pauses and restarts of the clock, never by an apology.
+    statutory_due_at = models.DateTimeField(
+        _("statutory deadline"), null=True, blank=True, db_index=True
+    )
+    # Lateness once incurred stays (DOMAIN.md decision 7): set when a pause began after the
+    # statutory deadline had passed.
+    clock_late = models.BooleanField(default=False)
+    # Time the applicant has held the dossier since the clock started (office time for
+    # working-day and working-hour limits, calendar time otherwise); None for dossiers stored
+    # before it was kept (the clock rebuilds it from their deadlines).
+    clock_held = models.DurationField(null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     closed_reason = models.TextField(_("reason"), blank=True)
@@ -162,6 +175,14 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_agency", "submitted_at"], name="dossier_desk_idx"),
             models.Index(fields=["status", "step_due_at"], name="dossier_step_due_idx"),
         ]
+        constraints = [
+            # The national code is the idempotency key of delivery (DOMAIN.md decision 13).
+            models.UniqueConstraint(
+                fields=["external_code"],
+                condition=~models.Q(external_code=""),
+                name="dossier_external_code_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -194,7 +215,8 @@ class DossierEvent(models.Model):
     it used, and whether it was early, on time or late: the control sheet is printed from these.
     """
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    # The history is append-only: never deleted with its dossier (the database refuses too).
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
     at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=30, choices=EventKind.choices)
@@ -248,6 +270,8 @@ class Consultation(models.Model):
     )
     opinion = models.TextField(blank=True)
     agrees = models.BooleanField(null=True)
+    # Called off when the dossier closed before this unit answered (kept, never deleted).
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["dossier", "pk"]

@@ -2,43 +2,35 @@
 
 Any desk in the province may receive any procedure's dossier (reception regardless of
 administrative boundaries, Decree 118/2025/NĐ-CP); the catalog's per-locality competence says
-who settles it and where the result is returned. The competence index of a procedure is cached
-in process memory for `TTL` seconds: submissions arrive by the hundred per second, competence
-rules change a few times a year.
+who settles it and where the result is returned. The answer for a procedure and a commune is
+kept in the shared cache (core.revisions): submissions arrive by the hundred per second,
+competence rules and agencies change a few times a year, and each such change (a catalog or an
+agency service) makes every process resolve afresh.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from threading import Lock
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from motcua.catalog.competence import Competence, CompetenceIndex
+from motcua.catalog.competence import Competence, CompetenceIndex, Resolution
 from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import REVISION as CATALOG
 from motcua.core.errors import Conflict
+from motcua.core.revisions import cached
 from motcua.organizations.models import Agency
-
-TTL = 60.0
-_cache: dict[int, tuple[float, CompetenceIndex]] = {}
-_lock = Lock()
+from motcua.organizations.selectors import REVISION as ORGANIZATIONS
 
 
-def _index(procedure: Procedure) -> CompetenceIndex:
-    now = time.monotonic()
-    hit = _cache.get(procedure.pk)
-    if hit is not None and now - hit[0] < TTL:
-        return hit[1]
-    index = CompetenceIndex.load([procedure])
-    with _lock:
-        _cache[procedure.pk] = (now, index)
-    return index
-
-
-def routing_cache_clear() -> None:
-    with _lock:
-        _cache.clear()
+def _resolution(procedure: Procedure, commune_id: int | None) -> Resolution:
+    # The language is in the key: a resolution that fails carries its reason, translated.
+    return cached(
+        f"routing:{procedure.pk}:{commune_id}:{get_language()}",
+        lambda: CompetenceIndex.load([procedure]).resolve(procedure.pk, commune_id),
+        depends_on=[CATALOG, ORGANIZATIONS],
+    )
 
 
 @dataclass(frozen=True)
@@ -62,7 +54,7 @@ def route(procedure: Procedure, commune_id: int | None, desk: Agency | None) -> 
 
     With no desk (online submission) the competent agency's first receiving desk is used.
     """
-    resolution = _index(procedure).resolve(procedure.pk, commune_id)
+    resolution = _resolution(procedure, commune_id)
     if resolution.competence is None:
         raise Conflict(
             _("The dossier cannot be routed: %(problem)s") % {"problem": resolution.problem},

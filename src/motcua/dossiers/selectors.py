@@ -220,12 +220,9 @@ def dossier_track(code: str, factor: str) -> Tracking:
 # ---------------------------------------------------------------------------------------------
 # The officials' pages (views.py): their worklist, a dossier's workflow, forms and actions.
 #
-# `dossier_actions` answers which action forms the dossier page offers the user now. It reads
-# the same conditions the services check (status, grants, eligibility at the current step); the
-# service called on submit still decides, so a form shown a moment too early only gets its
-# clear "not possible" message. Imports stay inside these functions so this block can be
-# appended without touching the module's head (services, workflows and organizations import
-# nothing from here, but keeping the head unchanged avoids clashes with parallel edits).
+# `dossier_actions` answers which action forms the dossier page offers the user now, from the
+# lifecycle table the services enforce; the service called on submit still decides, so a form
+# shown a moment too early only gets its clear "not possible" message.
 
 # Grants that put work on an official's desk (for "my work").
 _WORK_ACTIONS = (
@@ -277,12 +274,9 @@ def deadline_state(dossier: Dossier, now: dt.datetime) -> str:
 
 def dossier_spec(dossier: Dossier):
     """The workflow the dossier follows: its definition, or the built-in default process."""
-    from .services import default_spec, processing_time
+    from .process import spec_of
 
-    if dossier.definition_id is not None:
-        return dossier.definition.spec
-    amount, unit, _cutoff = processing_time(dossier.procedure_version, dossier.channel)
-    return default_spec(amount, unit)
+    return spec_of(dossier)
 
 
 def dossier_unit_labels(dossier: Dossier, spec) -> dict[str, str]:
@@ -351,7 +345,7 @@ def consultation_open_get(*, dossier: Dossier, pk: int):
 
     found = (
         Consultation.objects.select_related("unit")
-        .filter(pk=pk, dossier=dossier, answered_at__isnull=True)
+        .filter(pk=pk, dossier=dossier, answered_at__isnull=True, cancelled_at__isnull=True)
         .first()
     )
     if found is None:
@@ -407,44 +401,36 @@ class DossierActions:
         )
 
 
-def _scope_at(dossier: Dossier, agency):
-    from .services import unit_scope
-
-    return unit_scope(dossier.procedure, agency)
-
-
 def dossier_actions(
     *, user: User, dossier: Dossier, spec=None, now: dt.datetime | None = None
 ) -> DossierActions:
-    """The action forms the dossier page offers `user` now (see the note above)."""
+    """The action forms the dossier page offers `user` now: exactly the operations the
+    lifecycle table (`lifecycle.py`) lets them do, the table the services enforce."""
     from django.utils import timezone
 
     from motcua.workflows.constants import StepAction
-    from motcua.workflows.units import is_eligible, officials_eligible, unit_resolve
+    from motcua.workflows.units import officials_eligible, unit_resolve
 
-    from .constants import AFTER_RESULT, TERMINAL, SupplementPhase
+    from .lifecycle import Context, Op, allowed
     from .models import Consultation
-    from .rules import rule_set_get
-    from .services import apology_deadline, may_act_at_step, organization_of
 
     d = dossier
     now = now or timezone.now()
-    status = d.status
-    running = status in (Status.ACCEPTED, Status.PROCESSING)
-    desk = can(user, Action.DOSSIER_RECEIVE, _scope_at(d, d.receiving_agency))
-    at_reception = status == Status.SUPPLEMENT and d.supplement_phase == SupplementPhase.RECEPTION
+    ctx = Context(now=now)
+
+    def may(op: str) -> bool:
+        return allowed(op, user, d, ctx)
 
     spec = spec if spec is not None else dossier_spec(d)
     step = None
-    if running and d.step_key:
+    if d.step_key and d.status in (Status.ACCEPTED, Status.PROCESSING):
         try:
             step = spec.step(d.step_key)
         except KeyError:
             step = None
-    step_actor = step is not None and may_act_at_step(user, d, step)
 
     moves: list[StepMove] = []
-    if step_actor:
+    if step is not None and may(Op.STEP):
         names = {s.key: s.name for s in spec.steps}
         for transition in step.transitions:
             candidates: tuple[User, ...] = ()
@@ -468,56 +454,32 @@ def dossier_actions(
             )
 
     assign = None
-    if (
-        step is not None
-        and d.step_agency is not None
-        and can(user, Action.DOSSIER_ASSIGN, _scope_at(d, d.step_agency))
-    ):
+    if step is not None and may(Op.ASSIGN):
         assign = tuple(officials_eligible(step=step, unit=d.step_agency, procedure=d.procedure))
 
     consultations: tuple = ()
     if step is not None:
         open_ = Consultation.objects.filter(
-            dossier=d, step_key=step.key, answered_at__isnull=True
+            dossier=d, step_key=step.key, answered_at__isnull=True, cancelled_at__isnull=True
         ).select_related("unit")
         consultations = tuple(
-            c for c in open_ if is_eligible(user, step=step, unit=c.unit, procedure=d.procedure)
-        )
-
-    supplement_in_processing = (
-        step_actor
-        and d.supplements_in_processing < rule_set_get(d.rule_set).max_supplements_in_processing
-    )
-
-    closing = {Status.ACCEPTED, Status.PROCESSING, Status.SUPPLEMENT, Status.AWAITING_PAYMENT}
-    apology = False
-    if status in closing and d.due_at is not None and d.extensions < d.extensions_allowed:
-        latest = apology_deadline(d)
-        at_fault = organization_of(d.step_agency or d.competent_agency)
-        apology = (latest is None or now <= latest) and can(
-            user, Action.DOSSIER_SIGN, _scope_at(d, at_fault)
+            c
+            for c in open_
+            if allowed(Op.CONSULT_ANSWER, user, d, Context(now=now, consultation=c))
         )
 
     return DossierActions(
-        accept=status == Status.SUBMITTED and desk,
-        refuse=(status == Status.SUBMITTED or at_reception) and desk,
-        supplement_request=(status == Status.SUBMITTED and desk) or supplement_in_processing,
-        supplement_received=status == Status.SUPPLEMENT and desk,
+        accept=may(Op.ACCEPT),
+        refuse=may(Op.REFUSE),
+        supplement_request=may(Op.SUPPLEMENT_REQUEST),
+        supplement_received=may(Op.SUPPLEMENT_RECEIVED),
         moves=tuple(moves),
         assign=assign,
         consultations=consultations,
-        payment_request=step_actor,
-        payment_received=(
-            status == Status.AWAITING_PAYMENT
-            and d.step_agency is not None
-            and can(user, Action.DOSSIER_VIEW, _scope_at(d, d.step_agency))
-        ),
-        return_result=(
-            status == Status.DONE
-            and can(user, Action.DOSSIER_RECEIVE, _scope_at(d, d.return_agency))
-        ),
-        withdraw=status not in (TERMINAL | AFTER_RESULT) and desk,
-        stop=status in closing
-        and can(user, Action.DOSSIER_APPROVE, _scope_at(d, d.competent_agency)),
-        apology=apology,
+        payment_request=may(Op.PAYMENT_REQUEST),
+        payment_received=may(Op.PAYMENT_RECEIVED),
+        return_result=may(Op.RETURN_RESULT),
+        withdraw=may(Op.WITHDRAW),
+        stop=may(Op.STOP),
+        apology=may(Op.APOLOGY),
     )

@@ -33,6 +33,7 @@ from motcua.accounts.models import User
 from motcua.catalog.constants import Requirement
 from motcua.catalog.selectors import procedure_public_get, procedure_search
 from motcua.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from motcua.core.idempotency import once_token
 from motcua.printing.forms import FormNotAvailable, form_for
 from motcua.territory.selectors import commune_list
 from motcua.workflows.constants import StepAction
@@ -293,6 +294,8 @@ def dossier_receive(request: HttpRequest) -> HttpResponse:
             "formset": formset,
             "component_errors": component_errors,
             "failed": failed,
+            # A one-time token: the same form sent twice registers one dossier.
+            "once": once_token(),
         },
         status=422 if failed else 200,
     )

@@ -13,6 +13,9 @@ from motcua.core.textnorm import fold
 
 from .models import Agency
 
+# The revision (core.revisions) the agency services bump: cached routing holds agencies and desks.
+REVISION = "organizations"
+
 
 def agency_get_by_code(code: str) -> Agency:
     try:

@@ -11,10 +11,12 @@ from motcua.accounts.authz import require
 from motcua.accounts.constants import Action
 from motcua.core.audit import audit_record, snapshot
 from motcua.core.errors import InvalidInput, NotAllowed
+from motcua.core.revisions import bump
 from motcua.core.textnorm import fold
 from motcua.territory.models import Commune, Province
 
 from .models import AGENCY_CODE_RE, Agency, AgencyKind
+from .selectors import REVISION
 
 AUDITED_FIELDS = [
     "code",
@@ -131,6 +133,7 @@ def agency_create(
         agency.save()
         _set_path(agency)
         agency.save(update_fields=["path", "depth"])
+        bump(REVISION)
         audit_record(
             actor=actor,
             action="agency.create",
@@ -177,6 +180,7 @@ def agency_update(*, actor, agency: Agency, **changes) -> Agency:
                 path=Concat(Value(agency.path), Substr("path", len(old_path) + 1)),
                 depth=F("depth") + depth_shift,
             )
+        bump(REVISION)
         after = snapshot(agency, AUDITED_FIELDS)
         audit_record(
             actor=actor,

@@ -2,12 +2,11 @@
 
 A text longer than its varchar column was a 500 on PostgreSQL (SQLite stored it whole); an API
 search of thousands of words built a query of thousands of conditions (a 500 on SQLite, minutes
-of work on PostgreSQL); lists and uploads had no bound at all (issue 11 §5, worker timeouts).
+of work on PostgreSQL); lists had no bound at all (issue 11 §5, worker timeouts).
 """
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
@@ -122,17 +121,6 @@ def test_procedure_content_lists_are_bounded(api):
     response = send(api, "post", "/api/v1/catalog/procedures", content)
 
     assert_invalid(response, {"legal_bases": ["Tối đa 1000 mục."]})
-
-
-def test_uploaded_file_over_the_limit_is_413(api, settings):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-    file = io.BytesIO(b"Username,Full name,Home agency code\n" + b"x,y,z\n" * 400)
-    file.name = "can-bo.csv"
-
-    response = api.post("/api/v1/officials/import", {"file": file})
-
-    assert response.status_code == 413
-    assert response.json()["code"] == "too_large"
 
 
 def test_openapi_shows_the_bounds(client):

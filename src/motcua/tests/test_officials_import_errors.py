@@ -6,7 +6,6 @@ no longer hold when it is applied is 422 with the messages per row; a file appli
 
 from __future__ import annotations
 
-import csv
 import io
 
 import pytest
@@ -60,12 +59,8 @@ def test_unreadable_file_is_a_rejected_batch_and_cannot_be_applied(api):
     assert applied.json()["code"] == "conflict"
 
 
-@pytest.mark.xfail(
-    raises=csv.Error,
-    reason="csv's field limit (131,072 characters) escapes the importer: fixed in "
-    "accounts/importing.py on another branch (issue 11 §5.6)",
-)
 def test_a_field_over_the_csv_limit_is_refused_not_a_500(api, tree):
+    # csv's field limit (131,072 characters) escaped the importer as csv.Error (issue 11 §5.6).
     content = officials_csv(tree).replace(b"Nguy", b"N" + b"x" * 131_073)
 
     response = upload(api, content)

@@ -33,8 +33,8 @@ def test_lookups_over_the_limit_answer_429_with_the_error_body(client, settings)
     assert response.status_code == 429
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
-    assert body["code"] == "rate_limited"
-    assert body["message"] == "Quá nhiều yêu cầu; hãy đợi một phút rồi thử lại."
+    assert body["code"] == "too_many_requests"
+    assert body["message"] == "Tra cứu quá nhiều lần. Vui lòng thử lại sau một phút."
 
 
 def test_openapi_declares_429_on_tracking(client):

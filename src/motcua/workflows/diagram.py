@@ -594,13 +594,15 @@ def definition_svg(
 
     # Below its natural width the diagram may shrink to 4/5, then its box scrolls sideways.
     min_width = min(width_total, max(320, width_total * 4 // 5))
+    # As a class of static/motcua/diagram.css (80 px steps): no inline style under the CSP.
+    min_floor = min(2400, max(320, min_width // 80 * 80))
     title = _("Processing workflow: %(n)d steps") % {"n": len(spec.steps)}
     desc = _desc(spec, unit_labels, highlight)
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="wf-diagram" role="img" '
-        f'aria-labelledby="{uid}-title {uid}-desc" viewBox="0 0 {width_total} {height_total}" '
-        f'width="100%" style="max-width:{width_total}px;min-width:{min_width}px;'
-        f'height:auto" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="wf-diagram wf-min-{min_floor}" '
+        f'role="img" aria-labelledby="{uid}-title {uid}-desc" '
+        f'viewBox="0 0 {width_total} {height_total}" width="{width_total}" '
+        f'height="{height_total}" '
         f"font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\">"
         f'<title id="{uid}-title">{escape(title)}</title>'
         f'<desc id="{uid}-desc">{escape(desc)}</desc>'

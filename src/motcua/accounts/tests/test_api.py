@@ -48,14 +48,15 @@ def test_create_official_and_grant(api, tree):
     official_id = response.json()["id"]
     response = api.post(
         "/api/v1/grants",
-        {"user_id": official_id, "role": "specialist", "agency_id": tree["dept_unit"].pk},
+        # A role the province administrator holds there itself (grant_refusal).
+        {"user_id": official_id, "role": "province_admin", "agency_id": tree["dept_unit"].pk},
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
     grant_id = response.json()["id"]
     assert AuditEntry.objects.filter(action="grant.create", object_id=str(grant_id)).exists()
     grants = api.get(f"/api/v1/officials/{official_id}/grants").json()
-    assert [g["role"] for g in grants] == ["specialist"]
+    assert [g["role"] for g in grants] == ["province_admin"]
     assert api.post(f"/api/v1/grants/{grant_id}/revoke").status_code == 200
     assert api.post(f"/api/v1/grants/{grant_id}/revoke").status_code == 409
 
@@ -128,7 +129,7 @@ def test_agency_create_and_patch(api, tree):
 def test_import_over_the_api(api, tree):
     content = (
         "Tên đăng nhập,Họ và tên,Mã cơ quan công tác,Vai trò\n"
-        f"cv.csv,Nguyễn CSV,{tree['dept'].code},specialist\n"
+        f"cv.csv,Nguyễn CSV,{tree['dept'].code},province_admin\n"
     ).encode()
     upload = io.BytesIO(content)
     upload.name = "can-bo.csv"

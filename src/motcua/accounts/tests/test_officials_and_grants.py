@@ -86,10 +86,10 @@ def test_specialist_cannot_manage_officials(tree, make_official, roles):
 def test_grant_create_and_revoke_are_audited(tree, padmin, make_official, roles):
     official = make_official("cv", tree["dept"])
     grant = grant_create(
-        actor=padmin, user=official, role=roles["specialist"], agency=tree["dept_unit"]
+        actor=padmin, user=official, role=roles["province_admin"], agency=tree["dept_unit"]
     )
     created = AuditEntry.objects.get(action="grant.create", object_id=str(grant.pk))
-    assert created.after["role"] == roles["specialist"].pk
+    assert created.after["role"] == roles["province_admin"].pk
     assert created.after["agency"] == tree["dept_unit"].pk
     grant_revoke(actor=padmin, grant=grant)
     revoked = AuditEntry.objects.get(action="grant.revoke", object_id=str(grant.pk))
@@ -99,10 +99,10 @@ def test_grant_create_and_revoke_are_audited(tree, padmin, make_official, roles)
         grant_revoke(actor=padmin, grant=grant)
 
 
-def test_duplicate_active_grant_is_a_conflict(tree, padmin, make_official, roles):
+def test_duplicate_active_grant_is_a_conflict(tree, superuser, make_official, roles):
     official = make_official("cv", tree["dept"], [("specialist", tree["dept"], False)])
     with pytest.raises(Conflict):
-        grant_create(actor=padmin, user=official, role=roles["specialist"], agency=tree["dept"])
+        grant_create(actor=superuser, user=official, role=roles["specialist"], agency=tree["dept"])
     assert official.grants.count() == 1
 
 
@@ -126,13 +126,13 @@ def test_cannot_grant_in_another_province(tree, other_tree, padmin, make_officia
 def test_grant_only_to_officials(tree, padmin, roles):
     citizen = User.objects.create(username="001099000001", kind=User.Kind.CITIZEN)
     with pytest.raises(InvalidInput):
-        grant_create(actor=padmin, user=citizen, role=roles["specialist"], agency=tree["dept"])
+        grant_create(actor=padmin, user=citizen, role=roles["province_admin"], agency=tree["dept"])
 
 
-def test_new_grant_takes_effect_at_once(tree, padmin, make_official, roles):
+def test_new_grant_takes_effect_at_once(tree, superuser, make_official, roles):
     from motcua.accounts.authz import can
 
     official = make_official("cv", tree["dept"])
     assert not can(official, Action.DOSSIER_PROCESS, tree["dept"])
-    grant_create(actor=padmin, user=official, role=roles["specialist"], agency=tree["dept"])
+    grant_create(actor=superuser, user=official, role=roles["specialist"], agency=tree["dept"])
     assert can(official, Action.DOSSIER_PROCESS, tree["dept"])

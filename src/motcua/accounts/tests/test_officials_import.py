@@ -42,7 +42,14 @@ def csv_bytes(rows, header=HEADER) -> bytes:
 
 @pytest.fixture
 def padmin(tree, make_official):
-    return make_official("padmin", tree["root"], [("province_admin", tree["root"], True)])
+    """A province administrator who also holds, province-wide, every dossier role the files
+    below hand out: nobody grants a role they do not hold (grant_refusal)."""
+    leads = ["unit_leader", "agency_leader", "receiving_officer"]
+    return make_official(
+        "padmin",
+        tree["root"],
+        [("province_admin", tree["root"], True), *[(r, tree["root"], True) for r in leads]],
+    )
 
 
 def good_rows(tree):

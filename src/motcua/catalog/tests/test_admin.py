@@ -287,7 +287,9 @@ def test_life_event_groups_procedures(admin_client, published):
     assert list(event.procedures.all()) == [published.procedure]
 
 
-def test_public_service_is_declared_and_withdrawn(admin_client, published, tree, make_official):
+def test_public_service_is_declared_and_withdrawn(
+    admin_client, names_officers, published, tree, make_official
+):
     officer = make_official("tiepnhan", tree["osu"])
     add = reverse("admin:catalog_publicservice_add")
     data = {

@@ -291,7 +291,9 @@ def test_competence_names_agencies_by_code_and_desks_by_id(admin_client, birth_d
 # Public services, full-online list, form templates
 
 
-def test_declare_and_withdraw_a_public_service(admin_client, published, tree, make_official):
+def test_declare_and_withdraw_a_public_service(
+    admin_client, names_officers, published, tree, make_official
+):
     officer = make_official("tiepnhan", tree["osu"])
     response = admin_client.post(
         f"{BASE}/public-services",

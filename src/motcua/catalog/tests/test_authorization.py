@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from motcua.accounts.authz import can
+from motcua.accounts.constants import Action
 from motcua.catalog.constants import CompetentMode
 from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.catalog.services import (
@@ -11,11 +13,25 @@ from motcua.catalog.services import (
     form_template_save,
     full_online_list_create,
     version_approve,
+    version_publish,
     version_save,
+    version_suspend,
 )
 from motcua.core.errors import NotAllowed
+from motcua.core.models import AuditEntry
 
 from .documents import document
+from .factories import CompetenceRuleFactory, ProcedureVersionFactory
+
+# First registration of land rights: a procedure a department settles, not the communes.
+LAND = document(
+    code="1.115750",
+    name="Cấp GCN lần đầu",
+    level="province",
+    field_code="G13-TN02",
+    field_name="Đất đai",
+    components=[{"name": "Đơn đăng ký", "originals": 1}],
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +55,27 @@ def test_anonymous_and_citizens_cannot_write(birth_form, db):
             version_save(actor=actor, content=document())
 
 
-def test_catalog_admin_of_the_province_manages_every_procedure(catalog_admin, birth_ready):
-    version_approve(actor=catalog_admin, version=birth_ready)
+def test_catalog_admin_of_the_province_manages_every_procedure(catalog_admin, birth_ready, tree):
+    # Settled by each commune (birth registration), or by a department with one commune's own
+    # rule (land): the administrator granted at the provincial People's Committee manages both.
+    by_department = ProcedureVersionFactory(
+        actor=catalog_admin,
+        content=LAND,
+        competence={"mode": CompetentMode.AGENCY, "agency": tree["dept2"]},
+    )
+    CompetenceRuleFactory(
+        actor=catalog_admin,
+        procedure=by_department.procedure,
+        commune=tree["commune"].commune,
+        mode=CompetentMode.LOCAL_COMMUNE,
+    )
+    for version in (birth_ready, by_department):
+        assert can(catalog_admin, Action.CATALOG_MANAGE, version.procedure)
+        version_approve(actor=catalog_admin, version=version)
+        version_publish(actor=catalog_admin, version=version)
+        version_suspend(actor=catalog_admin, version=version, reason="Rà soát")
+        assert ProcedureVersion.objects.get(pk=version.pk).status == "suspended"
+    assert version_save(actor=catalog_admin, content=document(name="Đăng ký khai sinh (sửa)"))
 
 
 def test_field_restricted_admin_manages_only_that_field(
@@ -92,20 +127,44 @@ def test_department_admin_manages_the_procedures_it_settles(
     assert ProcedureVersion.objects.get(pk=birth_ready.pk).status == "draft"
 
 
-def test_catalog_admin_of_another_province_cannot_write(make_official, other_tree, birth_ready):
+def test_catalog_admin_of_another_province_cannot_write(
+    make_official, tree, other_tree, catalog_admin, birth_form
+):
+    # A procedure this province's department settles (named in its competence).
+    version = ProcedureVersionFactory(
+        actor=catalog_admin,
+        content=LAND,
+        competence={"mode": CompetentMode.AGENCY, "agency": tree["dept2"]},
+    )
     stranger = make_official(
         "cantho", other_tree["root"], [("catalog_admin", other_tree["root"], True)]
     )
-    # Both provinces' roots are catalog roots on a shared installation: the catalog is the
-    # installation's, so a province-level catalog admin of either tree may manage it.
-    version_approve(actor=stranger, version=birth_ready)
+    assert not can(stranger, Action.CATALOG_MANAGE, version.procedure)
+    for write in (
+        lambda: version_approve(actor=stranger, version=version),
+        lambda: version_save(actor=stranger, content={**LAND, "name": "Cấp GCN (Cần Thơ)"}),
+        lambda: competence_rule_set(
+            actor=stranger,
+            procedure=version.procedure,
+            mode=CompetentMode.AGENCY,
+            agency=other_tree["dept2"],
+        ),
+    ):
+        with pytest.raises(NotAllowed):
+            write()
+    version_approve(actor=catalog_admin, version=version)
+    version_publish(actor=catalog_admin, version=version)
+    with pytest.raises(NotAllowed):
+        version_suspend(actor=stranger, version=version, reason="x")
+    version.refresh_from_db()
+    assert (version.status, version.name) == ("published", "Cấp GCN lần đầu")
+    assert version.procedure.competence_rules.get().agency == tree["dept2"]
+    assert not AuditEntry.objects.filter(actor=stranger).exists()
 
 
 def test_catalog_wide_objects_are_scoped_to_the_province(
     make_official, tree, fields_and_procedures, catalog_admin, birth_form
 ):
-    from motcua.accounts.authz import can
-    from motcua.accounts.constants import Action
     from motcua.catalog.services import life_event_save
 
     event = life_event_save(actor=catalog_admin, code="khai-sinh", name="Khai sinh")

@@ -6,6 +6,7 @@ import pytest
 
 from motcua.accounts.authz import can, forget_grants
 from motcua.accounts.constants import Action
+from motcua.accounts.models import Grant
 from motcua.catalog.models import PublicService
 from motcua.catalog.services import (
     public_service_declare,
@@ -30,7 +31,7 @@ def officer(make_official, tree):
 
 
 def test_declaring_grants_and_withdrawing_revokes(
-    catalog_admin, published, officer, tree, fields_and_procedures
+    catalog_admin, names_officers, published, officer, tree, fields_and_procedures
 ):
     service = public_service_declare(
         actor=catalog_admin,
@@ -49,7 +50,9 @@ def test_declaring_grants_and_withdrawing_revokes(
     assert not can(officer, Action.DOSSIER_RECEIVE, service)
 
 
-def test_declaring_twice_does_not_duplicate_grants(catalog_admin, published, officer, tree):
+def test_declaring_twice_does_not_duplicate_grants(
+    catalog_admin, names_officers, published, officer, tree
+):
     for _ in range(2):
         service = public_service_declare(
             actor=catalog_admin,
@@ -92,3 +95,21 @@ def test_only_catalog_managers_declare(published, officer, tree):
         public_service_declare(
             actor=officer, procedure=published.procedure, agency=tree["osu"], channel="direct"
         )
+
+
+def test_declaring_hands_out_grants_only_through_grant_create(
+    catalog_admin, published, officer, tree
+):
+    """A catalog administrator neither names itself receiving officer (no self-grant) nor
+    anyone else (it does not hold the receiving role): issue 11 §5."""
+    for official in (catalog_admin, officer):
+        with pytest.raises(NotAllowed):
+            public_service_declare(
+                actor=catalog_admin,
+                procedure=published.procedure,
+                agency=tree["osu"],
+                channel="direct",
+                officials=[official],
+            )
+    assert not PublicService.objects.exists()
+    assert not Grant.objects.filter(role__code="receiving_officer").exists()

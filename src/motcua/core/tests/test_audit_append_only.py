@@ -30,8 +30,13 @@ def test_database_refuses_update(entry):
     assert AuditEntry.objects.get(pk=entry.pk).note == ""
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the DELETE trigger is PostgreSQL's")
-def test_postgresql_refuses_delete(entry):
+def test_database_refuses_delete(entry):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditentry WHERE id = %s", [entry.pk])
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_database_refuses_deleting_everything(entry):
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditentry")
     assert AuditEntry.objects.filter(pk=entry.pk).exists()

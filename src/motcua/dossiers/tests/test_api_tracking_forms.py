@@ -11,7 +11,7 @@ from django.test import Client
 from motcua.dossiers.models import Dossier
 from motcua.printing.pdf import text_of_pdf
 
-from .conftest import local
+from .factories import local
 
 pytestmark = pytest.mark.django_db
 
@@ -139,19 +139,16 @@ def test_receipt_and_control_sheet_pdfs(world, received):
 
 def test_apology_letter_and_ledger_pdf(world):
     from motcua.dossiers.documents import dossier_form_pdf, ledger_pdf_for
-    from motcua.dossiers.services import dossier_apology_issue, dossier_submit
+    from motcua.dossiers.services import dossier_apology_issue
 
-    from .conftest import THREE, citizen
+    from .factories import DossierFactory
 
     t = world.tree
-    d = dossier_submit(
+    d = DossierFactory(
         actor=world["commune_officer"],
         procedure=world.birth,
-        applicant=citizen(t["commune"].commune_id),
-        components=THREE,
-        channel="direct",
         desk=t["osu"],
-        accept=True,
+        accepted=True,
         now=local(2026, 3, 2, 9),
     )
     dossier_apology_issue(

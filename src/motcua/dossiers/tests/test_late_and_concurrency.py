@@ -14,23 +14,18 @@ from motcua.dossiers.services import (
     dossier_act,
     dossier_apology_issue,
     dossier_consult_answer,
-    dossier_submit,
     due_warnings_scan,
 )
 
-from .conftest import THREE, citizen, local
+from .factories import DossierFactory, local
 
 
 def receive(world, now):
-    t = world.tree
-    return dossier_submit(
+    return DossierFactory(
         actor=world["commune_officer"],
         procedure=world.birth,
-        applicant=citizen(t["commune"].commune_id),
-        components=THREE,
-        channel="direct",
-        desk=t["osu"],
-        accept=True,
+        desk=world.tree["osu"],
+        accepted=True,
         now=now,
     )
 
@@ -98,6 +93,7 @@ def test_apology_refused_when_too_late(world):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("lien_thong")
 def test_parallel_consultations_must_all_answer(world):
     from motcua.dossiers.models import Consultation
     from motcua.workflows.models import ProcessDefinition

@@ -14,13 +14,12 @@ from motcua.dossiers.services import (
     dossier_request_supplement,
     dossier_return,
     dossier_stop,
-    dossier_submit,
     dossier_supplement_received,
     dossier_withdraw,
 )
 from motcua.outbox.models import OutboxEvent
 
-from .conftest import THREE, citizen, local
+from .factories import DossierFactory, local
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +31,10 @@ def at(day, hour=9, minute=0):
 
 
 def receive(world, *, now=MON, accept=True, **kw):
-    t = world.tree
-    return dossier_submit(
+    return DossierFactory(
         actor=world["commune_officer"],
         procedure=world.birth,
-        applicant=citizen(t["commune"].commune_id),
-        components=THREE,
-        channel="direct",
-        desk=t["osu"],
+        desk=world.tree["osu"],
         accept=accept,
         now=now,
         **kw,

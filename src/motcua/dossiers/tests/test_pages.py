@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from motcua.dossiers.constants import EventKind, Status
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import dossier_act, dossier_submit
+from motcua.dossiers.services import dossier_act
 from motcua.portal.tests.dom import Page
 
-from .conftest import THREE, citizen
+from .factories import DossierFactory, citizen
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +34,10 @@ def client_for(user) -> Client:
 def receive(world, *, accept=True, now=None, **applicant):
     """A birth registration dossier handed in at the commune's one-stop unit."""
     t = world.tree
-    return dossier_submit(
+    return DossierFactory(
         actor=world["commune_officer"],
         procedure=world.birth,
         applicant=citizen(t["commune"].commune_id, **applicant),
-        components=THREE,
-        channel="direct",
         desk=t["osu"],
         accept=accept,
         now=now,
@@ -681,7 +679,7 @@ def test_due_warnings_are_listed_for_their_official_and_marked_read(world):
     from motcua.dossiers.models import DueWarning
     from motcua.dossiers.services import due_warnings_scan
 
-    from .conftest import local
+    from .factories import local
 
     d = receive(world, now=local(2026, 3, 2, 9))
     due_warnings_scan(now=local(2026, 3, 4, 8))

@@ -12,10 +12,9 @@ from django.core.cache import cache
 
 from motcua.dossiers.constants import Status
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import dossier_submit
 from motcua.printing.pdf import text_of_pdf
 
-from .conftest import THREE, citizen
+from .factories import DossierFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,14 +59,10 @@ def log_in(page, live_server, user, next_url: str) -> None:
 
 
 def receive(world, *, accept: bool) -> Dossier:
-    t = world.tree
-    return dossier_submit(
+    return DossierFactory(
         actor=world["commune_officer"],
         procedure=world.birth,
-        applicant=citizen(t["commune"].commune_id),
-        components=THREE,
-        channel="direct",
-        desk=t["osu"],
+        desk=world.tree["osu"],
         accept=accept,
     )
 

@@ -16,7 +16,7 @@ from motcua.dossiers.services import (
 )
 from motcua.outbox.models import OutboxEvent
 
-from .conftest import THREE, citizen, local
+from .factories import THREE, citizen, local
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +36,10 @@ def test_commune_procedure_received_at_another_communes_desk(world):
     )
     assert d.receiving_agency == t["desk"] and d.competent_agency == t["commune"]
     assert d.boundary_free is True and d.return_agency == t["desk"]
-    assert d.code.startswith(f"{t['center'].code}-") is False  # the desk's own identifier…
+    # The desk has no identifier of its own: the centre's code and daily sequence (decision 3).
+    assert d.code == f"{t['center'].code}-260302-0001"
     assert d.step_agency == t["commune"]
-    # …and the commune's officials, not the desk's, take the next step.
+    # The commune's officials, not the desk's, take the next step.
     d = dossier_act(
         actor=world["commune_specialist"],
         dossier=d,
@@ -49,10 +50,10 @@ def test_commune_procedure_received_at_another_communes_desk(world):
     assert d.step_key == "ky"
 
 
-def test_online_submission_routes_by_the_applicants_commune(world):
+def test_online_submission_routes_by_the_applicants_commune(world, intake):
     t = world.tree
     d = dossier_submit(
-        actor=None,
+        actor=intake,
         procedure=world.birth,
         applicant=citizen(t["commune2"].commune_id),
         components=THREE,
@@ -65,19 +66,19 @@ def test_online_submission_routes_by_the_applicants_commune(world):
     assert d.due_at == local(2026, 3, 12, 7, 30)
 
 
-def test_unrouteable_procedure_is_refused_with_nothing_saved(world, fields_and_procedures):
+def test_unrouteable_procedure_is_refused_with_nothing_saved(world, fields_and_procedures, intake):
     from motcua.dossiers.models import Dossier
 
     with pytest.raises(Conflict):
         dossier_submit(
-            actor=None,
+            actor=intake,
             procedure=fields_and_procedures["marriage"],
             applicant=citizen(world.tree["commune"].commune_id),
             components=THREE,
         )
     with pytest.raises(InvalidInput) as bad:
         dossier_submit(
-            actor=None,
+            actor=intake,
             procedure=world.birth,
             applicant=citizen(world.tree["commune"].commune_id, id_number="123"),
             components=[],
@@ -86,6 +87,7 @@ def test_unrouteable_procedure_is_refused_with_nothing_saved(world, fields_and_p
     assert Dossier.objects.count() == 0
 
 
+@pytest.mark.usefixtures("lien_thong")
 def test_two_agency_handoff_assignment_and_return(world):
     t = world.tree
     d = dossier_submit(
@@ -153,7 +155,10 @@ def test_two_agency_handoff_assignment_and_return(world):
     )
     assert d.status == Status.AWAITING_PAYMENT and d.national_status == 6
     d = dossier_payment_received(
-        actor=None, dossier=d, expected_version=d.version, now=local(2026, 3, 5, 9)
+        actor=world["dept2_specialist"],
+        dossier=d,
+        expected_version=d.version,
+        now=local(2026, 3, 5, 9),
     )
     assert d.status == Status.PROCESSING and d.due_at > due_before
     d = dossier_act(
@@ -223,3 +228,34 @@ def test_two_agency_handoff_assignment_and_return(world):
         .values_list("aggregate_seq", flat=True)
     )
     assert seqs == list(range(1, d.event_seq + 1))
+
+
+def test_desks_without_an_identifier_number_in_their_centres_daily_sequence(world, superuser):
+    """DOMAIN.md decision 3: a desk without an electronic identifier never makes one up; its
+    dossiers take the code and the daily sequence of the nearest unit above it that has one."""
+    from motcua.organizations.models import AgencyKind
+    from motcua.organizations.services import agency_create
+
+    t = world.tree
+    desk2 = agency_create(
+        actor=superuser,
+        kind=AgencyKind.DESK,
+        name="Quầy số 02",
+        parent=t["center"],
+        province=t.province,
+    )
+    codes = []
+    for desk in (t["desk"], desk2, t["desk"]):
+        d = dossier_submit(
+            actor=world["desk_officer"],
+            procedure=world.birth,
+            applicant=citizen(t["commune"].commune_id),
+            components=THREE,
+            channel="direct",
+            desk=desk,
+            now=local(2026, 3, 2, 9),
+        )
+        codes.append(d.code)
+    centre = t["center"].code
+    assert codes == [f"{centre}-260302-0001", f"{centre}-260302-0002", f"{centre}-260302-0003"]
+    assert not any("X00" in code for code in codes)

@@ -10,9 +10,9 @@ import pytest
 from motcua.core.errors import NotFound
 from motcua.dossiers.constants import NATIONAL_STATUS_NAMES
 from motcua.dossiers.selectors import dossier_track
-from motcua.dossiers.services import dossier_act, dossier_submit
+from motcua.dossiers.services import dossier_act
 
-from .conftest import THREE, citizen, local
+from .factories import DossierFactory, citizen, local
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +21,12 @@ MON = local(2026, 3, 2, 9, 0)
 
 def receive(world, *, is_sandbox=False):
     t = world.tree
-    return dossier_submit(
+    return DossierFactory(
         actor=world["commune_officer"],
         procedure=world.birth,
         applicant=citizen(t["commune"].commune_id, phone="0912345678"),
-        components=THREE,
-        channel="direct",
         desk=t["osu"],
-        accept=True,
+        accepted=True,
         is_sandbox=is_sandbox,
         now=MON,
     )

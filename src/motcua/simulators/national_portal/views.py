@@ -28,6 +28,12 @@ Failure switch (like open-forms' failing demo plugin): POST /sim/dvcqg/_control 
 service (and releases the requests being held back). The switch lives in this process's memory,
 guarded by a lock: enough for the demo server and for tests that drive `live_server`; several
 worker processes would each hold their own.
+
+Bounded, since anyone who reaches the demo may call it: every view answers 404 unless
+settings.SIMULATORS_ENABLED (checked on each request too, not only when the URLs are built);
+the control body is at most CONTROL_MAX_BYTES of JSON with the keys "fail" and "delay" only (the
+switch stores nothing else); at most MAX_HELD requests are held back at once, the next ones
+answer 503 at once instead of tying up more of the server's workers.
 """
 
 from __future__ import annotations
@@ -39,7 +45,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -48,11 +55,15 @@ from . import records
 FAIL_MODES = {"500", "timeout"}
 DEFAULT_TIMEOUT_DELAY = 30.0
 MAX_TIMEOUT_DELAY = 120.0
+CONTROL_KEYS = {"fail", "delay"}
+CONTROL_MAX_BYTES = 1024
+MAX_HELD = 8
 
 # A condition, not a bare lock: resetting the switch also wakes requests it is holding back, so
 # a test's clean-up does not leave a slow answer running into the next test.
 _switch_changed = threading.Condition()
 _switch: dict[str, Any] = {"fail": None, "delay": DEFAULT_TIMEOUT_DELAY}
+_held = 0  # requests being held back now (guarded by _switch_changed)
 
 
 def failure_set(fail: str | None, delay: float = DEFAULT_TIMEOUT_DELAY) -> dict[str, Any]:
@@ -71,12 +82,26 @@ def failure_get() -> dict[str, Any]:
         return dict(_switch)
 
 
-def _hold_back(delay: float) -> None:
-    """Wait `delay` seconds, or until the timeout switch is turned off."""
+def _hold_back(delay: float) -> bool:
+    """Wait `delay` seconds, or until the timeout switch is turned off; False at once when
+    MAX_HELD requests are already waiting."""
+    global _held
     deadline = time.monotonic() + delay
     with _switch_changed:
-        while _switch["fail"] == "timeout" and (left := deadline - time.monotonic()) > 0:
-            _switch_changed.wait(left)
+        if _held >= MAX_HELD:
+            return False
+        _held += 1
+        try:
+            while _switch["fail"] == "timeout" and (left := deadline - time.monotonic()) > 0:
+                _switch_changed.wait(left)
+        finally:
+            _held -= 1
+    return True
+
+
+def _require_enabled() -> None:
+    if not settings.SIMULATORS_ENABLED:
+        raise Http404("Simulators are off.")
 
 
 def _json(payload: dict[str, Any], status: int) -> JsonResponse:
@@ -128,11 +153,12 @@ def portal_endpoint(
     @require_POST
     @wraps(view)
     def wrapper(request: HttpRequest) -> HttpResponse:
+        _require_enabled()
         state = failure_get()
         if state["fail"] == "500":
             return _error(500, "INTERNAL_SERVER_ERROR", "Simulated failure (switch: 500).")
-        if state["fail"] == "timeout":
-            _hold_back(state["delay"])
+        if state["fail"] == "timeout" and not _hold_back(state["delay"]):
+            return _error(503, "SERVICE_UNAVAILABLE", "Too many requests held back.")
         try:
             return view(_body(request))
         except BadRequest as exc:
@@ -186,8 +212,17 @@ def province_list(body: dict[str, Any]) -> HttpResponse:
 @require_POST
 def control(request: HttpRequest) -> JsonResponse:
     """Flip the failure switch: {"fail": "500" | "timeout" | null, "delay": seconds}."""
+    _require_enabled()
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = CONTROL_MAX_BYTES + 1
+    if length > CONTROL_MAX_BYTES:
+        return _error(413, "PAYLOAD_TOO_LARGE", f"At most {CONTROL_MAX_BYTES} bytes.")
     try:
         body = _body(request)
+        if set(body) - CONTROL_KEYS:
+            raise BadRequest("unknown keys")
         delay = float(body.get("delay", DEFAULT_TIMEOUT_DELAY))
         state = failure_set(body.get("fail"), delay)
     except (BadRequest, TypeError, ValueError):

@@ -408,7 +408,7 @@ class Command(BaseCommand):
             d = dossier_accept(actor=officer, dossier=d, expected_version=d.version, now=now)
             latencies.append((time.perf_counter() - t0) * 1000)
             while d.status in ("accepted", "processing"):
-                from motcua.dossiers.services import _current_step
+                from motcua.dossiers.process import current_step as _current_step
                 from motcua.workflows.units import officials_eligible
 
                 step = _current_step(d)

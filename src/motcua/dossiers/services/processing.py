@@ -1,0 +1,239 @@
+"""Processing: complete a step, assign it, answer a consultation, ask for and record the
+applicant's financial obligation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import User
+from motcua.core.errors import Conflict, InvalidInput
+from motcua.workflows.constants import StepAction, StepKind
+from motcua.workflows.units import is_eligible, unit_resolve
+
+from .. import lifecycle
+from ..constants import EventKind, Status
+from ..lifecycle import Context, Op
+from ..models import Consultation, Dossier
+from ..process import calendar, current_step, spec_of, timeliness
+from . import clocking
+from .events import Transition, check_version, load
+from .steps import advance
+
+
+def dossier_act(
+    *,
+    actor: User,
+    dossier: Dossier,
+    expected_version: int,
+    action: str,
+    note: str = "",
+    next_assignee: User | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Complete the current step with one of its actions: forward, approve, send back, propose
+    refusal or ask for opinions; the definition says which step follows."""
+    now = now or timezone.now()
+    if action not in StepAction.values:
+        raise InvalidInput(_("Unknown action."), errors={"action": [_("Unknown action.")]})
+    with transaction.atomic():
+        d = load(dossier.pk)
+        check_version(d, expected_version)
+        rule = lifecycle.check(Op.STEP, actor, d, Context(now=now))
+        step = current_step(d)
+        if not step.allows(action):
+            raise Conflict(
+                _("Step “%(step)s” does not allow “%(action)s”.")
+                % {"step": step.name, "action": StepAction(action).label},
+                code="action_not_allowed",
+            )
+        if step.kind == StepKind.CONSULT and action == StepAction.FORWARD:
+            waiting = Consultation.objects.filter(
+                dossier=d, step_key=step.key, answered_at__isnull=True, cancelled_at__isnull=True
+            ).count()
+            if waiting:
+                raise Conflict(
+                    _("%(n)d consulted unit(s) have not answered yet.") % {"n": waiting},
+                    code="consultation_open",
+                )
+        if action == StepAction.REFUSE and not note.strip():
+            raise InvalidInput(
+                _("Give the reason for proposing refusal."),
+                errors={"note": [_("Give the reason.")]},
+            )
+        if next_assignee is not None:
+            next_key = step.next_for(action)
+            if next_key is not None:
+                nxt = spec_of(d).step(next_key)
+                unit = unit_resolve(
+                    nxt.unit, competent=d.competent_agency, receiving_desk=d.receiving_agency
+                )
+                if unit is None or not is_eligible(
+                    next_assignee, step=nxt, unit=unit, procedure=d.procedure
+                ):
+                    raise InvalidInput(
+                        _("%(name)s cannot handle the step “%(step)s”.")
+                        % {"name": next_assignee.full_name, "step": nxt.name},
+                        errors={"next_assignee": [_("Not eligible for the next step.")]},
+                    )
+        t = Transition(rule, d, actor, now)
+        advance(t, step, action, note=note.strip(), assignee=next_assignee)
+        return t.commit(expected_version)
+
+
+def dossier_assign(
+    *,
+    actor: User,
+    dossier: Dossier,
+    expected_version: int,
+    assignee: User,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Phân công: a leader gives the current step to one eligible official."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        d = load(dossier.pk)
+        check_version(d, expected_version)
+        rule = lifecycle.check(Op.ASSIGN, actor, d, Context(now=now))
+        step = current_step(d)
+        if assignee is None or not is_eligible(
+            assignee, step=step, unit=d.step_agency, procedure=d.procedure
+        ):
+            name = (assignee.full_name or assignee.username) if assignee is not None else ""
+            raise InvalidInput(
+                _("%(name)s cannot handle the step “%(step)s”.")
+                % {"name": name, "step": step.name},
+                errors={"assignee": [_("Not eligible for this step.")]},
+            )
+        t = Transition(rule, d, actor, now)
+        d.assignee = assignee
+        t.event(
+            EventKind.ASSIGN,
+            from_status=d.status,
+            from_step=step.key,
+            to_step=step.key,
+            from_agency=d.step_agency,
+            to_agency=d.step_agency,
+            to_user=assignee,
+            note=note or (assignee.full_name or assignee.username),
+        )
+        return t.commit(expected_version)
+
+
+def dossier_consult_answer(
+    *,
+    actor: User,
+    consultation: Consultation,
+    opinion: str,
+    agrees: bool = True,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """A consulted unit gives its opinion; when the last one answers, the step moves on."""
+    now = now or timezone.now()
+    if not opinion.strip():
+        raise InvalidInput(_("Write the opinion."), errors={"opinion": [_("Write the opinion.")]})
+    with transaction.atomic():
+        # Parallel answers queue on the dossier row instead of failing each other.
+        d = load(consultation.dossier_id, lock=True)
+        c = Consultation.objects.select_for_update().select_related("unit").get(pk=consultation.pk)
+        if c.answered_at is not None:
+            raise Conflict(_("This opinion has already been given."), code="answered")
+        if c.cancelled_at is not None or d.step_key != c.step_key:
+            raise Conflict(_("The dossier has moved on from this consultation."), code="moved")
+        try:
+            rule = lifecycle.check(Op.CONSULT_ANSWER, actor, d, Context(now=now, consultation=c))
+        except Conflict:
+            raise Conflict(
+                _("The dossier has moved on from this consultation."), code="moved"
+            ) from None
+        step = current_step(d)
+        c.answered_at = now
+        c.answered_by = actor
+        c.opinion = opinion.strip()
+        c.agrees = agrees
+        c.save(update_fields=["answered_at", "answered_by", "opinion", "agrees"])
+        t = Transition(rule, d, actor, now)
+        cal = calendar(c.unit)
+        t.event(
+            EventKind.CONSULT_ANSWER,
+            from_status=d.status,
+            from_step=step.key,
+            to_step=step.key,
+            from_agency=c.unit,
+            to_agency=d.step_agency,
+            minutes_used=cal.working_minutes_between(c.asked_at, now),
+            step_due_at=c.due_at,
+            timeliness=timeliness(now, c.due_at),
+            note=opinion.strip(),
+            data={"consultation": c.pk, "agrees": agrees},
+        )
+        waiting = Consultation.objects.filter(
+            dossier=d, step_key=step.key, answered_at__isnull=True, cancelled_at__isnull=True
+        ).exists()
+        if not waiting and step.allows(StepAction.FORWARD):
+            advance(t, step, StepAction.FORWARD, note=_("All consulted units have answered."))
+        return t.commit(d.version)
+
+
+def dossier_request_payment(
+    *,
+    actor: User,
+    dossier: Dossier,
+    expected_version: int,
+    amount_vnd: int,
+    note: str,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """The applicant must fulfil a financial obligation (tax, land levy): the clock stops."""
+    now = now or timezone.now()
+    if not isinstance(amount_vnd, int) or amount_vnd <= 0:
+        raise InvalidInput(
+            _("Enter the amount in whole đồng."),
+            errors={"amount_vnd": [_("Enter the amount in whole đồng.")]},
+        )
+    with transaction.atomic():
+        d = load(dossier.pk)
+        check_version(d, expected_version)
+        rule = lifecycle.check(Op.PAYMENT_REQUEST, actor, d, Context(now=now))
+        step = current_step(d)
+        t = Transition(rule, d, actor, now)
+        from_status = d.status
+        d.status = Status.AWAITING_PAYMENT
+        clocking.pause(d, now, restart_on_resume=False)
+        t.event(
+            EventKind.PAYMENT_REQUEST,
+            from_status=from_status,
+            from_step=step.key,
+            to_step=step.key,
+            note=note,
+            data={"amount_vnd": amount_vnd},
+        )
+        return t.commit(expected_version)
+
+
+def dossier_payment_received(
+    *, actor: User | None, dossier: Dossier, expected_version: int, now: dt.datetime | None = None
+) -> Dossier:
+    """The obligation is fulfilled: the clock resumes where it stopped (DOMAIN.md decision 7).
+
+    Recorded by the official holding the step or the receiving desk (the applicant brings the
+    tax receipt); the payment platform's confirmation will come with its own identity."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        d = load(dossier.pk)
+        check_version(d, expected_version)
+        rule = lifecycle.check(Op.PAYMENT_RECEIVED, actor, d, Context(now=now))
+        t = Transition(rule, d, actor, now)
+        data = clocking.resume(d, now)
+        d.status = Status.PROCESSING
+        t.event(
+            EventKind.PAYMENT_RECEIVED,
+            from_status=Status.AWAITING_PAYMENT,
+            to_step=d.step_key,
+            data=data,
+        )
+        return t.commit(expected_version)

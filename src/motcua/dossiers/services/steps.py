@@ -1,0 +1,135 @@
+"""Moving through the workflow's steps: enter a step (its unit, deadline, consultations), leave
+it (time used against its limit), finish processing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import User
+from motcua.core.errors import Conflict
+from motcua.workflows.constants import StepAction, StepKind
+from motcua.workflows.spec import Step
+from motcua.workflows.units import unit_resolve
+
+from ..constants import EventKind, Outcome, Status
+from ..models import Consultation
+from ..process import calendar, limit_minutes, spec_of, timeliness
+from .events import Transition
+
+
+def enter_step(t: Transition, step: Step, *, status: str, assignee: User | None = None) -> None:
+    d = t.d
+    unit = unit_resolve(step.unit, competent=d.competent_agency, receiving_desk=d.receiving_agency)
+    if unit is None:
+        raise Conflict(
+            _("Step “%(step)s” has no unit to hand the dossier to.") % {"step": step.name},
+            code="no_unit",
+        )
+    cal = calendar(unit)
+    d.step_key = step.key
+    d.step_name = step.name
+    d.step_agency = unit
+    d.step_started_at = t.now
+    if step.limit_amount == 0:
+        d.step_due_at = d.due_at
+    else:
+        d.step_due_at = cal.add(t.now, step.limit_amount, step.limit_unit)
+    d.assignee = assignee
+    d.status = status
+    if step.kind == StepKind.RETURN:
+        d.status = Status.DONE
+        d.finished_at = t.now
+        d.outcome = d.outcome or Outcome.GRANTED
+    if step.kind == StepKind.CONSULT:
+        consult_units = []
+        for ref in step.consult_units:
+            consulted = unit_resolve(
+                ref, competent=d.competent_agency, receiving_desk=d.receiving_agency
+            )
+            if consulted is None:
+                raise Conflict(
+                    _("Step “%(step)s”: a consulted unit cannot be found.") % {"step": step.name},
+                    code="no_unit",
+                )
+            consult_units.append(consulted)
+
+        def open_consultations(units=consult_units, key=step.key, due=d.step_due_at) -> None:
+            Consultation.objects.bulk_create(
+                Consultation(dossier=d, step_key=key, unit=u, asked_at=t.now, due_at=due)
+                for u in units
+            )
+
+        t.after.append(open_consultations)
+
+
+def leave_step(t: Transition, step: Step, action: str) -> dict[str, Any]:
+    """Timing of the step being left: its limit, the office time used, early/on time/late."""
+    d = t.d
+    cal = calendar(d.step_agency)
+    used = cal.working_minutes_between(d.step_started_at, t.now) if d.step_started_at else 0
+    return {
+        "from_step": step.key,
+        "from_agency": d.step_agency,
+        "step_limit_minutes": limit_minutes(step, cal),
+        "minutes_used": used,
+        "step_due_at": d.step_due_at,
+        "timeliness": timeliness(t.now, d.step_due_at),
+        "action": action,
+    }
+
+
+def finish(t: Transition, outcome: str) -> None:
+    d = t.d
+    d.status = Status.DONE
+    d.outcome = outcome
+    d.finished_at = t.now
+    d.step_key = ""
+    d.step_name = ""
+    d.step_agency = d.return_agency
+    d.step_started_at = t.now
+    d.step_due_at = d.due_at
+    d.assignee = None
+
+
+def advance(
+    t: Transition, step: Step, action: str, *, note: str, assignee: User | None = None
+) -> None:
+    """Complete `step` with `action` and move to the next step (or finish)."""
+    d = t.d
+    spec = spec_of(d)
+    timing = leave_step(t, step, action)
+    from_status = d.status
+    # The outcome follows the latest proposal: a refusal proposal makes it "denied", and a
+    # send-back withdraws that proposal (the file goes back to be examined again).
+    if action == StepAction.REFUSE:
+        d.outcome = Outcome.DENIED
+    elif action == StepAction.RETURN:
+        d.outcome = ""
+    next_key = step.next_for(action)
+    if next_key is None:
+        finish(t, d.outcome or Outcome.GRANTED)
+        t.event(
+            EventKind.FINISH,
+            note=note or _("Processing finished."),
+            from_status=from_status,
+            to_step="",
+            to_agency=d.step_agency,
+            **timing,
+        )
+        return
+    nxt = spec.step(next_key)
+    enter_step(t, nxt, status=Status.PROCESSING, assignee=assignee)
+    kind = EventKind.HANDOFF if nxt.kind == StepKind.HANDOFF else EventKind.STEP
+    if nxt.kind == StepKind.RETURN:
+        kind = EventKind.FINISH
+    t.event(
+        kind,
+        note=note,
+        from_status=from_status,
+        to_step=nxt.key,
+        to_agency=d.step_agency,
+        to_user=assignee,
+        **timing,
+    )
