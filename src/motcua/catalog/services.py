@@ -438,6 +438,11 @@ def competence_rule_set(
     """Configure who settles `procedure` for `commune` (None: the whole province)."""
     require(actor, MANAGE, procedure)
     desks = list(desks)
+    # Every agency the rule names must be one whose catalog the actor manages: another
+    # province's administrator cannot tie a shared procedure to this province's agencies.
+    for named in (agency, delegated_by, *desks):
+        if named is not None:
+            require(actor, MANAGE, named)
     errors: dict[str, list[str]] = {}
     if mode not in CompetentMode.values:
         errors["mode"] = [_("Unknown value.")]

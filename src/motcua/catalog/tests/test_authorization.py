@@ -183,3 +183,43 @@ def test_catalog_wide_objects_are_scoped_to_the_province(
     for target in (birth_form, event, decision):
         assert can(catalog_admin, Action.CATALOG_MANAGE, target)
         assert not can(civil_only, Action.CATALOG_MANAGE, target)
+
+
+def test_a_competence_rule_names_only_agencies_the_actor_manages(
+    make_official, tree, other_tree, catalog_admin, birth_form
+):
+    """Another province's catalog administrator cannot tie a shared procedure (settled by each
+    commune, no agency named yet) to this province's department, desk or delegating agency."""
+    version = ProcedureVersionFactory(actor=catalog_admin, competence=None)
+    stranger = make_official(
+        "cantho", other_tree["root"], [("catalog_admin", other_tree["root"], True)]
+    )
+    assert can(stranger, Action.CATALOG_MANAGE, version.procedure)  # shared so far
+    attempts = (
+        {"mode": CompetentMode.AGENCY, "agency": tree["dept2"]},
+        {
+            "mode": CompetentMode.AGENCY,
+            "agency": other_tree["dept2"],
+            "receiving": "listed",
+            "desks": [tree["desk"]],
+        },
+        {
+            "mode": CompetentMode.AGENCY,
+            "agency": other_tree["dept2"],
+            "authority": "authorized",
+            "delegated_by": tree["root"],
+            "delegation_basis": "QĐ 1/2026",
+        },
+    )
+    for attempt in attempts:
+        with pytest.raises(NotAllowed):
+            competence_rule_set(actor=stranger, procedure=version.procedure, **attempt)
+    assert not version.procedure.competence_rules.exists()
+    assert not AuditEntry.objects.filter(actor=stranger).exists()
+    # Its own province's agencies it may name.
+    competence_rule_set(
+        actor=stranger,
+        procedure=version.procedure,
+        mode=CompetentMode.AGENCY,
+        agency=other_tree["dept2"],
+    )
