@@ -137,8 +137,9 @@ class Command(BaseCommand):
                 "commune_id", flat=True
             )
         )
-        officer = User.objects.filter(grants__role__code="receiving_officer").first()
-        cookie = self._session_cookie(officer)
+        # Online dossiers enter through the national portal's intake identity (a system
+        # account), as in production; never through an official's session.
+        cookie = self._session_cookie(User.objects.get(username="dvcqg"))
         if cache_url is None:
             cache_url = os.environ.get("CACHE_URL", "")
             if not cache_url and _redis_answers("redis://127.0.0.1:6379/15"):
