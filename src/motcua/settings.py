@@ -118,6 +118,8 @@ MIDDLEWARE = [
     # Before anything reads the request, after the size gate: PostgreSQL cannot take NUL in
     # text (core/nul.py).
     "motcua.core.nul.RejectNulMiddleware",
+    # One read of the shared caches' revision numbers per request (core/revisions.py).
+    "motcua.core.revisions.RevisionsPerRequest",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

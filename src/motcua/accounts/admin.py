@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from motcua.core import converters  # noqa: F401 — the <id:…> path converter
 from motcua.core.admin_site import site
 from motcua.core.errors import DomainError
 from motcua.core.uploads import upload_read
@@ -102,7 +103,7 @@ class OfficialAdmin(ScopedAdmin):
                 name="accounts_user_import",
             ),
             path(
-                "import/<int:batch_id>/",
+                "import/<id:batch_id>/",
                 self.admin_site.admin_view(self.import_batch_view),
                 name="accounts_user_import_batch",
             ),

@@ -69,17 +69,33 @@ def _scope_of_grant(target: Grant) -> Scope:
     return Scope(agencies=((target.agency_id, target.agency.path),))
 
 
+# Grants change a few times a day and are read on every request: kept per process under the
+# accounts' and agencies' revision numbers (core/revisions.py), which grant_create, grant_revoke,
+# the built-in roles' refresh and agency changes bump on commit.
+REVISION = "accounts"
+
+
+def _load_grants(user_id: int) -> list[Grant]:
+    return list(
+        Grant.objects.filter(user_id=user_id, revoked_at__isnull=True)
+        .select_related("role", "agency")
+        .filter(agency__is_active=True)
+    )
+
+
 def _active_grants(user: User) -> list[Grant]:
-    # Cached on the user object for the request: one query however many checks a page makes.
-    cached = getattr(user, "_motcua_grants", None)
-    if cached is None:
-        cached = list(
-            Grant.objects.filter(user=user, revoked_at__isnull=True)
-            .select_related("role", "agency")
-            .filter(agency__is_active=True)
+    # Kept on the user object for the request: one look-up however many checks a page makes.
+    grants = getattr(user, "_motcua_grants", None)
+    if grants is None:
+        from motcua.core.revisions import cached
+
+        grants = cached(
+            f"accounts.grants:{user.pk}",
+            lambda: _load_grants(user.pk),
+            depends_on=[REVISION, "organizations"],
         )
-        user._motcua_grants = cached
-    return cached
+        user._motcua_grants = grants
+    return grants
 
 
 def forget_grants(user: User) -> None:

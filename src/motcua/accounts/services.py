@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from motcua.catalog.models import Field, Procedure
 from motcua.core.audit import audit_event, audit_record, snapshot
 from motcua.core.errors import Conflict, InvalidInput, NotAllowed
+from motcua.core.revisions import bump
 from motcua.organizations.models import Agency
 
-from .authz import can, forget_grants, holds, require
+from .authz import REVISION, can, forget_grants, holds, require
 from .constants import Action
 from .models import PHONE_RE, Grant, Role, User
 
@@ -283,6 +284,7 @@ def grant_create(
             agency=agency,
             after=snapshot(grant, GRANT_FIELDS),
         )
+        bump(REVISION)
     forget_grants(user)
     return grant
 
@@ -296,6 +298,7 @@ def grant_revoke(*, actor, grant: Grant, note: str = "") -> Grant:
         )
         if not updated:
             raise Conflict(_("This grant has already been revoked."))
+        bump(REVISION)
         grant.refresh_from_db()
         audit_record(
             actor=actor,
@@ -345,6 +348,7 @@ def builtin_roles_ensure() -> int:
     from .constants import BUILTIN_ROLES
 
     with transaction.atomic():
+        bump(REVISION)
         for code, (name, name_en, actions) in BUILTIN_ROLES.items():
             Role.objects.update_or_create(
                 code=code,

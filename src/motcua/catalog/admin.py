@@ -35,6 +35,7 @@ from motcua.accounts.authz import can
 from motcua.accounts.constants import Action
 from motcua.accounts.models import User
 from motcua.accounts.selectors import users_by_username
+from motcua.core import converters  # noqa: F401 — the <id:…> path converter
 from motcua.core.admin_site import site
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.uploads import upload_read
@@ -548,7 +549,7 @@ class ProcedureVersionAdmin(CatalogAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:object_id>/transition/<str:name>/",
+                "<id:object_id>/transition/<str:name>/",
                 self.admin_site.admin_view(self.transition_view),
                 name="catalog_procedureversion_transition",
             ),
@@ -1039,7 +1040,7 @@ def export_view(request, fmt: str):
 site.extra_urls += [
     path("catalog/import/", _catalog_page(import_view), name="catalog_import"),
     path(
-        "catalog/import/<int:batch_id>/",
+        "catalog/import/<id:batch_id>/",
         _catalog_page(import_batch_view),
         name="catalog_import_batch",
     ),

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from motcua.core import converters  # noqa: F401 — the <id:…> path converter
+
 from . import views
 
 app_name = "dossiers"
@@ -9,7 +11,7 @@ app_name = "dossiers"
 urlpatterns = [
     path("", views.dossier_list, name="list"),
     path("tiep-nhan/", views.dossier_receive, name="receive"),
-    path("canh-bao/<int:pk>/da-xem/", views.warning_seen, name="warning_seen"),
-    path("<int:pk>/", views.dossier_detail, name="detail"),
-    path("<int:pk>/<slug:slug>/", views.dossier_action, name="action"),
+    path("canh-bao/<id:pk>/da-xem/", views.warning_seen, name="warning_seen"),
+    path("<id:pk>/", views.dossier_detail, name="detail"),
+    path("<id:pk>/<slug:slug>/", views.dossier_action, name="action"),
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from motcua.accounts.admin_base import ScopedAdmin
 from motcua.accounts.constants import Action
+from motcua.core import converters  # noqa: F401 — the <id:…> path converter
 from motcua.core.admin_site import site
 
 from . import views
@@ -84,16 +85,14 @@ class ProcessDefinitionAdmin(ScopedAdmin):
         page = views.workflow_page
         return [
             path("import/", page(views.definition_import_view), name="workflows_definition_import"),
+            path("<id:pk>/steps/", page(views.definition_steps), name="workflows_definition_steps"),
             path(
-                "<int:pk>/steps/", page(views.definition_steps), name="workflows_definition_steps"
-            ),
-            path(
-                "<int:pk>/do/<str:name>/",
+                "<id:pk>/do/<str:name>/",
                 page(views.definition_action),
                 name="workflows_definition_action",
             ),
             path(
-                "<int:pk>/export.json",
+                "<id:pk>/export.json",
                 page(views.definition_export_view),
                 name="workflows_definition_export",
             ),
