@@ -3,8 +3,8 @@
 For each cell the test knows, from its own hand-written expectation below (not from the
 table), whether the operation must succeed; it then calls the real service inside a savepoint
 that is rolled back, and asks the page's "actions you may take now" too. The service, the page
-and the table must all agree with the expectation. Consultations have their own tests
-(test_routing_handoff): no state here is at a consult step.
+and the table must all agree with the expectation. A consulted unit's opinion needs a dossier
+at a consult step and its consultation: `test_consultation_cells` walks it.
 """
 
 from __future__ import annotations
@@ -293,3 +293,81 @@ def test_creation_cells(world, actors, superuser):
     applicant = User.objects.create(username="dan", kind=User.Kind.CITIZEN)
     assert submit(applicant, channel="online") == "ok"
     assert submit(applicant, channel="direct", desk=t["osu"]) == "forbidden"
+
+
+def test_consultation_cells(world, actors, superuser):
+    """A consulted unit's opinion: only an official eligible at the consult step in the unit
+    asked (here the second commune, where the "out" officials work) may give it, while the
+    dossier is at that step; once the dossier is stopped, the call-off refuses everyone."""
+    from motcua.dossiers.models import Consultation
+    from motcua.dossiers.services import dossier_consult_answer
+    from motcua.workflows.models import ProcessDefinition
+    from motcua.workflows.spec import spec_hash
+
+    t = world.tree
+    doc = world.birth_definition.document
+    doc["steps"][1]["transitions"] = [{"action": "consult", "next": "y-kien"}]
+    doc["steps"].insert(
+        2,
+        {
+            "key": "y-kien",
+            "name": "Lấy ý kiến",
+            "kind": "consult",
+            "role": "specialist",
+            "limit_amount": 4,
+            "limit_unit": "working_hours",
+            "unit": {"ref": "competent_agency"},
+            "consult_units": [{"ref": "agency", "agency_id": t["commune2"].pk}],
+            "transitions": [{"action": "forward", "next": "ky"}],
+        },
+    )
+    ProcessDefinition.objects.filter(pk=world.birth_definition.pk).update(
+        document=doc, content_hash=spec_hash(doc)
+    )
+    desk = world["commune_officer"]
+    d = dossier_submit(
+        actor=desk,
+        procedure=world.birth,
+        applicant=citizen(t["commune"].commune_id),
+        components=THREE,
+        channel="direct",
+        desk=t["osu"],
+        accept=True,
+        now=T0,
+    )
+    d = dossier_act(
+        actor=world["commune_specialist"],
+        dossier=d,
+        expected_version=d.version,
+        action="consult",
+        now=at(5),
+    )
+    (asked,) = Consultation.objects.filter(dossier=d)
+
+    def answer(actor) -> str:
+        try:
+            with transaction.atomic():
+                dossier_consult_answer(actor=actor, consultation=asked, opinion="Ý kiến", now=NOW)
+                raise _Undo
+        except _Undo:
+            return "ok"
+        except NotAllowed:
+            return "forbidden"
+        except (Conflict, InvalidInput):
+            return "conflict"
+
+    cells = [(role, inside, actors[(role, inside)]) for role in ROLES for inside in (1, 0)]
+    cells += [("superuser", True, superuser), ("nobody", False, None)]
+    for role, inside, actor in cells:
+        expected = role == "superuser" or (role == SPEC and not inside)
+        assert (answer(actor) == "ok") is expected, (role, inside)
+        if actor is not None:
+            offered = selectors.dossier_actions(user=actor, dossier=d, now=NOW).consultations
+            assert (asked in offered) is expected, (role, inside, "page")
+    d = dossier_stop(
+        actor=world["commune_chair"], dossier=d, expected_version=d.version, reason="Dừng"
+    )
+    asked.refresh_from_db()
+    assert asked.cancelled_at is not None and asked.answered_at is None  # kept, called off
+    for role, inside, actor in cells:
+        assert answer(actor) == "conflict", (role, inside)
