@@ -371,17 +371,7 @@ def ledger(request: HttpRequest, agency: AgencyRef, start: dt.date, end: dt.date
             _("Choose a period of at most three months."),
             errors={"end": [_("Choose a period of at most three months.")]},
         )
-    dossiers = (
-        Dossier.objects.filter(
-            receiving_agency=desk,
-            is_sandbox=False,
-            submitted_at__date__gte=start,
-            submitted_at__date__lte=end,
-        )
-        .select_related("procedure_version", "competent_agency")
-        .prefetch_related("events")
-        .order_by("submitted_at", "pk")
-    )
+    dossiers = selectors.ledger_dossiers(desk=desk, start=start, end=end)
     count = dossiers.count()
     if count > LEDGER_MAX_DOSSIERS:
         message = _(

@@ -483,3 +483,25 @@ def dossier_actions(
         stop=may(Op.STOP),
         apology=may(Op.APOLOGY),
     )
+
+
+def ledger_dossiers(*, desk, start: dt.date, end: dt.date) -> QuerySet[Dossier]:
+    """Sổ theo dõi hồ sơ: the dossiers a desk received from local day `start` to `end`
+    inclusive, in order. A half-open range of moments on `submitted_at` (local midnight to
+    local midnight, Asia/Ho_Chi_Minh), never a cast of the column to a date, so the
+    (receiving agency, submitted at) index answers it."""
+    from motcua.core.workcalendar import TZ
+
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=TZ)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=TZ)
+    return (
+        Dossier.objects.filter(
+            receiving_agency=desk,
+            is_sandbox=False,
+            submitted_at__gte=since,
+            submitted_at__lt=until,
+        )
+        .select_related("procedure_version", "competent_agency")
+        .prefetch_related("events")
+        .order_by("submitted_at", "pk")
+    )

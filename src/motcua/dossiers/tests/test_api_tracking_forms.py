@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -172,3 +173,39 @@ def test_apology_letter_and_ledger_pdf(world):
         )
     )
     assert "SỔ THEO DÕI HỒ SƠ" in ledger and d.code in ledger.replace("\n", "")
+
+
+def test_the_ledger_takes_local_days_on_the_indexed_column(world):
+    """A desk's ledger from day A to day B holds what was received from local midnight of A to
+    local midnight after B (Vietnam is UTC+7: 00:30 local is the previous day in UTC), and its
+    query compares moments, never a cast of submitted_at to a date (which no index serves)."""
+    from motcua.dossiers import selectors
+    from motcua.dossiers.services import dossier_submit
+
+    from .conftest import THREE, citizen
+
+    t = world.tree
+
+    def received(at):
+        return dossier_submit(
+            actor=world["commune_officer"],
+            procedure=world.birth,
+            applicant=citizen(t["commune"].commune_id),
+            components=THREE,
+            channel="direct",
+            desk=t["osu"],
+            now=at,
+        )
+
+    before = received(local(2026, 3, 1, 23, 59))
+    first = received(local(2026, 3, 2, 0, 30))
+    last = received(local(2026, 3, 3, 23, 59))
+    after = received(local(2026, 3, 4, 0, 0))
+    rows = selectors.ledger_dossiers(
+        desk=t["osu"], start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 3)
+    )
+    assert list(rows) == [first, last]
+    assert before not in rows and after not in rows
+    sql = str(rows.query).lower()
+    assert "submitted_at" in sql
+    assert not any(cast in sql for cast in ("cast", "date(", "::date", "at time zone"))
