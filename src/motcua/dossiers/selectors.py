@@ -66,12 +66,25 @@ def dossiers_list(
     if mine:
         qs = qs.filter(assignee=user)
     if query:
-        qs = qs.filter(
-            Q(code__icontains=query)
-            | Q(applicant_name__icontains=query)
-            | Q(applicant_id_number=query)
-        )
+        qs = _search(qs, query.strip())
     return qs.order_by("step_due_at", "-pk")
+
+
+def _search(qs: QuerySet[Dossier], query: str) -> QuerySet[Dossier]:
+    """An exact dossier code (any letter case) or identity/tax number first, through their
+    indexes; only when neither matches, the partial search over code and name (a scan until
+    the trigram indexes of the performance issue)."""
+    if "-" in query and " " not in query:
+        by_code = qs.filter(code=query.upper())
+        if by_code.exists():
+            return by_code
+    if query.isascii() and query.replace("-", "").isdigit():
+        by_number = qs.filter(applicant_id_number=query)
+        if by_number.exists():
+            return by_number
+    return qs.filter(
+        Q(code__icontains=query) | Q(applicant_name__icontains=query) | Q(applicant_id_number=query)
+    )
 
 
 def dossier_get(*, user: User, pk: int | None = None, code: str | None = None) -> Dossier:

@@ -209,3 +209,37 @@ def test_the_ledger_takes_local_days_on_the_indexed_column(world):
     sql = str(rows.query).lower()
     assert "submitted_at" in sql
     assert not any(cast in sql for cast in ("cast", "date(", "::date", "at time zone"))
+
+
+def test_search_by_an_exact_code_or_identity_number_uses_equality_not_a_scan(world):
+    """An exact dossier code (any letter case) or identity number is looked up by equality on
+    its index; only a partial text falls back to the LIKE search."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.dossiers import selectors
+    from motcua.dossiers.services import dossier_submit
+
+    from .conftest import THREE, citizen
+
+    t = world.tree
+    mine = dossier_submit(
+        actor=world["commune_officer"],
+        procedure=world.birth,
+        applicant=citizen(t["commune"].commune_id, id_number="087190004321"),
+        components=THREE,
+        channel="direct",
+        desk=t["osu"],
+        now=local(2026, 3, 2, 9),
+    )
+    officer = world["commune_officer"]
+    for query, expected in (
+        (mine.code.lower(), [mine]),
+        ("087190004321", [mine]),
+        ("Nguyễn Thị", [mine]),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            found = list(selectors.dossiers_list(user=officer, query=query))
+        assert found == expected, query
+        listing = queries.captured_queries[-1]["sql"].upper()
+        assert ("LIKE" in listing) is (query == "Nguyễn Thị"), query
