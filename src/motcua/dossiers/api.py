@@ -431,7 +431,7 @@ def submit(request: HttpRequest, payload: SubmitIn):
             commune_id=a.commune,
         ),
         components=_components(payload.components),
-        channel=payload.channel or ("direct" if payload.desk is not None else "online"),
+        channel=payload.channel,
         desk=_agency(payload.desk, "desk") if payload.desk is not None else None,
         form_data=payload.form_data,
         summary=payload.summary,

@@ -162,14 +162,15 @@ class Holds:
         return f"{self.permission} @ {self.place}"
 
 
-def is_applicant(actor: User | None, d: Dossier) -> bool:
-    """The citizen or organization whose online dossier this is (their own login)."""
+def is_applicant(actor: User | None, d: Dossier | None = None) -> bool:
+    """A citizen's or organization's own login; with `d`, the one whose dossier it is (or is
+    about to be, for a dossier not yet saved)."""
     return (
         actor is not None
         and actor.is_authenticated
         and actor.is_active
         and actor.kind in (User.Kind.CITIZEN, User.Kind.ORGANIZATION)
-        and (d.pk is None or d.applicant_user_id == actor.pk)
+        and (d is None or d.pk is None or d.applicant_user_id == actor.pk)
     )
 
 

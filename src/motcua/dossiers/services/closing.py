@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import User
 from motcua.core.errors import InvalidInput
 
-from .. import lifecycle
 from ..constants import EventKind, ReturnMethod, Status
 from ..lifecycle import Context, Op, Rule
 from ..models import Consultation, Dossier
 from . import clocking
-from .events import Transition, check_version, load
+from .events import Transition, opened
 
 
 def dossier_return(
@@ -32,9 +31,7 @@ def dossier_return(
     """Trả kết quả: at the desk, by post or online."""
     now = now or timezone.now()
     with transaction.atomic():
-        d = load(dossier.pk)
-        check_version(d, expected_version)
-        rule = lifecycle.check(Op.RETURN_RESULT, actor, d, Context(now=now))
+        d, rule = opened(Op.RETURN_RESULT, actor, dossier, expected_version, Context(now=now))
         if method is not None and method not in ReturnMethod.values:
             raise InvalidInput(
                 _("Unknown way of returning the result."),
@@ -73,9 +70,7 @@ def dossier_withdraw(
     """Rút hồ sơ at the applicant's request, before a result is issued."""
     now = now or timezone.now()
     with transaction.atomic():
-        d = load(dossier.pk)
-        check_version(d, expected_version)
-        rule = lifecycle.check(Op.WITHDRAW, actor, d, Context(now=now))
+        d, rule = opened(Op.WITHDRAW, actor, dossier, expected_version, Context(now=now))
         if not reason.strip():
             raise InvalidInput(_("Give the reason."), errors={"reason": [_("Give the reason.")]})
         return _close(rule, d, actor, now, Status.WITHDRAWN, EventKind.WITHDRAW, reason, {})
@@ -94,9 +89,7 @@ def dossier_stop(
     result is issued (DOMAIN-legal-2025.md §5)."""
     now = now or timezone.now()
     with transaction.atomic():
-        d = load(dossier.pk)
-        check_version(d, expected_version)
-        rule = lifecycle.check(Op.STOP, actor, d, Context(now=now))
+        d, rule = opened(Op.STOP, actor, dossier, expected_version, Context(now=now))
         if not reason.strip():
             raise InvalidInput(_("Give the reason."), errors={"reason": [_("Give the reason.")]})
         if requested_by not in ("applicant", "agency"):

@@ -20,7 +20,8 @@ from motcua.organizations.models import Agency
 from motcua.outbox.services import OutboxItem, outbox_add_many
 
 from ..constants import NATIONAL_CODE
-from ..lifecycle import Rule, arrived, state_of
+from ..lifecycle import Context, Rule, arrived, state_of
+from ..lifecycle import check as lifecycle_check
 from ..models import Dossier, DossierEvent
 from ..national import dossier_object, progress_row
 
@@ -235,3 +236,13 @@ def stale(d: Dossier) -> Conflict:
 def check_version(d: Dossier, expected_version: int | None) -> None:
     if expected_version is not None and d.version != expected_version:
         raise stale(d)
+
+
+def opened(
+    op: str, actor: User | None, dossier: Dossier, expected_version: int, ctx: Context
+) -> tuple[Dossier, Rule]:
+    """How every operation on an existing dossier begins, inside its transaction: the dossier
+    as stored, the version the caller saw, and the lifecycle rule that lets `actor` do `op`."""
+    d = load(dossier.pk)
+    check_version(d, expected_version)
+    return d, lifecycle_check(op, actor, d, ctx)

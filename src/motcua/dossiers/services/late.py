@@ -45,6 +45,7 @@ def dossier_apology_issue(
     with transaction.atomic():
         d = load(dossier.pk)
         check_version(d, expected_version)
+        # The agency at fault depends on where the dossier is: known only once it is loaded.
         at_fault = agency_at_fault or organization_of(d.step_agency or d.competent_agency)
         rule = lifecycle.check(Op.APOLOGY, actor, d, Context(now=now, at_fault=at_fault))
         if not reason.strip():

@@ -20,7 +20,7 @@ from ..lifecycle import Context, Op
 from ..models import Consultation, Dossier
 from ..process import calendar, current_step, spec_of, timeliness
 from . import clocking
-from .events import Transition, check_version, load
+from .events import Transition, load, opened
 from .steps import advance
 
 
@@ -40,9 +40,7 @@ def dossier_act(
     if action not in StepAction.values:
         raise InvalidInput(_("Unknown action."), errors={"action": [_("Unknown action.")]})
     with transaction.atomic():
-        d = load(dossier.pk)
-        check_version(d, expected_version)
-        rule = lifecycle.check(Op.STEP, actor, d, Context(now=now))
+        d, rule = opened(Op.STEP, actor, dossier, expected_version, Context(now=now))
         step = current_step(d)
         if not step.allows(action):
             raise Conflict(
@@ -96,9 +94,7 @@ def dossier_assign(
     """Phân công: a leader gives the current step to one eligible official."""
     now = now or timezone.now()
     with transaction.atomic():
-        d = load(dossier.pk)
-        check_version(d, expected_version)
-        rule = lifecycle.check(Op.ASSIGN, actor, d, Context(now=now))
+        d, rule = opened(Op.ASSIGN, actor, dossier, expected_version, Context(now=now))
         step = current_step(d)
         if assignee is None or not is_eligible(
             assignee, step=step, unit=d.step_agency, procedure=d.procedure
@@ -196,9 +192,7 @@ def dossier_request_payment(
             errors={"amount_vnd": [_("Enter the amount in whole đồng.")]},
         )
     with transaction.atomic():
-        d = load(dossier.pk)
-        check_version(d, expected_version)
-        rule = lifecycle.check(Op.PAYMENT_REQUEST, actor, d, Context(now=now))
+        d, rule = opened(Op.PAYMENT_REQUEST, actor, dossier, expected_version, Context(now=now))
         step = current_step(d)
         t = Transition(rule, d, actor, now)
         from_status = d.status
@@ -224,9 +218,7 @@ def dossier_payment_received(
     tax receipt); the payment platform's confirmation will come with its own identity."""
     now = now or timezone.now()
     with transaction.atomic():
-        d = load(dossier.pk)
-        check_version(d, expected_version)
-        rule = lifecycle.check(Op.PAYMENT_RECEIVED, actor, d, Context(now=now))
+        d, rule = opened(Op.PAYMENT_RECEIVED, actor, dossier, expected_version, Context(now=now))
         t = Transition(rule, d, actor, now)
         data = clocking.resume(d, now)
         d.status = Status.PROCESSING

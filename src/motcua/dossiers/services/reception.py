@@ -42,7 +42,7 @@ from ..process import calendar, processing_time
 from ..routing import route
 from ..rules import rule_set_get, rule_set_on
 from . import clocking
-from .events import Transition, audit, check_version, load, write_events
+from .events import Transition, audit, check_version, load, opened, write_events
 from .steps import enter_step, finish
 
 # ---------------------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def dossier_submit(
     procedure: Procedure,
     applicant: Applicant,
     components: list[ComponentIn],
-    channel: str = Channel.ONLINE,
+    channel: str | None = None,
     desk: Agency | None = None,
     form_data: dict[str, Any] | None = None,
     summary: str = "",
@@ -152,6 +152,8 @@ def dossier_submit(
     now = now or timezone.now()
     if actor is None or not actor.is_authenticated:
         raise NotAllowed(_("You do not have permission for this action."))
+    # Unsaid, the channel follows the desk: registered at one, or delivered online.
+    channel = channel or (Channel.DIRECT if desk is not None else Channel.ONLINE)
     if channel not in Channel.values:
         raise InvalidInput(_("Unknown channel."), errors={"channel": [_("Unknown channel.")]})
     online = channel == Channel.ONLINE
@@ -230,7 +232,7 @@ def dossier_submit(
         applicant_email=applicant.email.strip(),
         applicant_address=applicant.address.strip(),
         applicant_commune_id=applicant.commune_id,
-        applicant_user=(actor if lifecycle.is_applicant(actor, Dossier()) else None),
+        applicant_user=(actor if lifecycle.is_applicant(actor) else None),
         summary=summary[:1000],
         form_data=form_data or {},
         sets=sets,
@@ -402,9 +404,7 @@ def dossier_refuse(
     now = now or timezone.now()
     reasons = [r.strip() for r in reasons if r and r.strip()]
     with transaction.atomic():
-        d = load(dossier.pk)
-        check_version(d, expected_version)
-        rule = lifecycle.check(Op.REFUSE, actor, d, Context(now=now))
+        d, rule = opened(Op.REFUSE, actor, dossier, expected_version, Context(now=now))
         if not reasons:
             raise InvalidInput(
                 _("Give the reason for refusing."), errors={"reasons": [_("Give the reason.")]}
@@ -449,9 +449,7 @@ def dossier_request_supplement(
     now = now or timezone.now()
     items = [i.strip() for i in items if i and i.strip()]
     with transaction.atomic():
-        d = load(dossier.pk)
-        check_version(d, expected_version)
-        rule = lifecycle.check(Op.SUPPLEMENT_REQUEST, actor, d, Context(now=now))
+        d, rule = opened(Op.SUPPLEMENT_REQUEST, actor, dossier, expected_version, Context(now=now))
         if not items:
             raise InvalidInput(
                 _("List what the applicant must add or correct."),
@@ -503,9 +501,7 @@ def dossier_supplement_received(
     """The applicant brought or uploaded what was asked; the clock restarts or resumes."""
     now = now or timezone.now()
     with transaction.atomic():
-        d = load(dossier.pk)
-        check_version(d, expected_version)
-        rule = lifecycle.check(Op.SUPPLEMENT_RECEIVED, actor, d, Context(now=now))
+        d, rule = opened(Op.SUPPLEMENT_RECEIVED, actor, dossier, expected_version, Context(now=now))
         t = Transition(rule, d, actor, now)
         data: dict[str, Any] = {"phase": d.supplement_phase}
         if d.supplement_phase == SupplementPhase.RECEPTION:
