@@ -29,6 +29,7 @@ from .models import IdempotencyKey
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 FORM_FIELD = "_once"
 MAX_BODY = 1_000_000
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def once_token() -> str:
@@ -52,23 +53,16 @@ class IdempotencyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method != "POST" or not request.user.is_authenticated:
+        if request.method != "POST":
             return self.get_response(request)
         api = request.path.startswith("/api/")
-        key = request.META.get(HEADER, "") if api else ""
-        form = False
-        if (
-            not key
-            and not api
-            and request.content_type
-            in (
-                "application/x-www-form-urlencoded",
-                "multipart/form-data",
-            )
-        ):
-            key = request.POST.get(FORM_FIELD, "")
-            form = bool(key)
-        if not key:
+        form = not api and request.content_type in _FORM_TYPES
+        if api:
+            key = request.META.get(HEADER, "")
+        else:
+            key = request.POST.get(FORM_FIELD, "") if form else ""
+        # A key belongs to an account: anonymous requests are never replayed.
+        if not key or not request.user.is_authenticated:
             return self.get_response(request)
         if len(key) > 255 or not key.isprintable():
             return _problem(422, "bad_idempotency_key", _("The Idempotency-Key is not valid."))
