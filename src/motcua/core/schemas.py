@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from django.db.models import Model
 from ninja import Schema
-from ninja.pagination import LimitOffsetPagination, PageNumberPagination
+from ninja.pagination import LimitOffsetPagination, PageNumberPagination, PaginationBase
 from ninja.pagination import paginate as ninja_paginate
 from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
 
@@ -122,6 +122,40 @@ class PageNumbers(PageNumberPagination):
     class Input(Schema):
         page: PositiveInt32 = 1
         page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] | None = None
+
+
+class Cursors(PaginationBase):
+    """Keyset pages (`core.keyset`) for lists that grow to millions of rows: `cursor` is the
+    `next` or `previous` of an earlier answer; `count` stops at `COUNT_CAP` (`count_capped`
+    says it did). The queryset must be ordered by one column then the primary key."""
+
+    COUNT_CAP = 1000
+
+    class Input(Schema):
+        cursor: Annotated[str, StringConstraints(max_length=500)] | None = None
+        page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        count_capped: bool
+        next: str | None
+        previous: str | None
+
+    def paginate_queryset(self, queryset, pagination: Input, request, **params) -> dict:
+        from .keyset import Keyset, capped_count, keyset_page
+
+        page = keyset_page(
+            queryset, Keyset.of(queryset), cursor=pagination.cursor, size=pagination.page_size
+        )
+        count, capped = capped_count(queryset, self.COUNT_CAP)
+        return {
+            "items": page.items,
+            "count": count,
+            "count_capped": capped,
+            "next": page.next,
+            "previous": page.previous,
+        }
 
 
 class LimitOffset(LimitOffsetPagination):

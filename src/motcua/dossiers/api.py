@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import AwareDatetime
@@ -26,9 +27,9 @@ from motcua.core.schemas import (
     AmountVnd,
     Code,
     CommuneCode,
+    Cursors,
     ErrorOut,
     Id,
-    PageNumbers,
     PositiveInt32,
     PositiveSmallInt,
     SearchText,
@@ -42,6 +43,7 @@ from motcua.organizations.models import Agency
 from motcua.organizations.selectors import agency_by_ref
 
 from . import selectors, services
+from .constants import TERMINAL
 from .documents import dossier_form_pdf, ledger_pdf_for
 from .models import Consultation, Dossier, DossierComponent
 
@@ -291,16 +293,32 @@ class TrackOut(Schema):
 
 
 @router.get("", response=list[DossierOut])
-@paginate(PageNumbers, page_size=50)
+@paginate(Cursors)
 def list_dossiers(
     request: HttpRequest,
     status: Code | None = None,
     agency: Id | None = None,
     mine: bool = False,
     q: SearchText = "",
+    closed: bool = False,
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
 ):
+    """Open dossiers the caller may see, soonest step deadline first; with `closed` (or a
+    closed status) the closed ones received from `received_from` to `received_to` (by default
+    the last 30 days, at most a year), latest first. Paged by cursor: follow `next`."""
+    period = None
+    closed = closed or status in TERMINAL
+    if closed:
+        period = selectors.closed_period(received_from, received_to, today=timezone.localdate())
     return selectors.dossiers_list(
-        user=request.user, status=status, agency_id=agency, mine=mine, query=q
+        user=request.user,
+        status=status,
+        agency_id=agency,
+        mine=mine,
+        query=q,
+        closed=closed,
+        period=period,
     )
 
 

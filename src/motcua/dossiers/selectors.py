@@ -13,10 +13,12 @@ from motcua.accounts.authz import agencies_where, can
 from motcua.accounts.constants import Action
 from motcua.accounts.models import User
 from motcua.accounts.services import normalize_phone
-from motcua.core.errors import NotFound
+from motcua.core.errors import InvalidInput, NotFound
+from motcua.core.keyset import Keyset
+from motcua.core.textnorm import fold
 
-from .constants import NATIONAL_CODE, NATIONAL_STATUS_NAMES, Status
-from .models import Dossier, DossierEvent, DueWarning
+from .constants import NATIONAL_CODE, NATIONAL_STATUS_NAMES, TERMINAL, Status
+from .models import OPEN_ROWS, Dossier, DossierEvent, DueWarning
 
 _RELATED = (
     "procedure",
@@ -33,18 +35,74 @@ _RELATED = (
 _HEAVY = ("procedure_version__document", "definition__document")
 
 
+def visible_agency_ids(user: User, action: str = Action.DOSSIER_VIEW) -> list[int] | None:
+    """The ids of the agencies where `user` may do `action` (None: every agency, for a
+    superuser). Evaluated once, so list queries carry literal ids the planner can match against
+    the indexes, instead of a subquery over the agency tree in every row's condition."""
+    if user.is_superuser:
+        return None
+    return sorted(agencies_where(user, action).values_list("pk", flat=True))
+
+
+def _visible(qs: QuerySet[Dossier], ids: list[int] | None) -> QuerySet[Dossier]:
+    if ids is None:
+        return qs
+    if not ids:
+        return qs.none()
+    return qs.filter(
+        Q(receiving_agency_id__in=ids) | Q(competent_agency_id__in=ids) | Q(step_agency_id__in=ids)
+    )
+
+
 def dossiers_visible(user: User) -> QuerySet[Dossier]:
     """Dossiers the official may see: received at, settled by or held by an agency where they
     hold `dossier.view` (grants narrowed to a field or procedure are checked per dossier)."""
     qs = Dossier.objects.select_related(*_RELATED).defer(*_HEAVY)
-    if user.is_superuser:
-        return qs
-    agencies = agencies_where(user, Action.DOSSIER_VIEW)
-    return qs.filter(
-        Q(receiving_agency__in=agencies)
-        | Q(competent_agency__in=agencies)
-        | Q(step_agency__in=agencies)
-    )
+    return _visible(qs, visible_agency_ids(user))
+
+
+# The lists show open dossiers; closed ones (refused, withdrawn, stopped, returned) only for a
+# period of reception, at most a year: ten million closed dossiers are never listed whole.
+OPEN = OPEN_ROWS
+CLOSED_DEFAULT_DAYS = 30
+CLOSED_MAX_DAYS = 366
+# The order of each list, which its keyset pagination and its indexes follow.
+OPEN_ORDER = Keyset("step_due_at")
+CLOSED_ORDER = Keyset("submitted_at", descending=True)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local days `start` to `end` inclusive, as the half-open range of moments they cover."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def since(self) -> dt.datetime:
+        from motcua.core.workcalendar import TZ
+
+        return dt.datetime.combine(self.start, dt.time.min, tzinfo=TZ)
+
+    @property
+    def until(self) -> dt.datetime:
+        from motcua.core.workcalendar import TZ
+
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=TZ)
+
+
+def closed_period(start: dt.date | None, end: dt.date | None, *, today: dt.date) -> Period:
+    """The period of reception a list of closed dossiers covers: the given days, by default
+    the last `CLOSED_DEFAULT_DAYS`; at most `CLOSED_MAX_DAYS` days."""
+    end = end or today
+    start = start or end - dt.timedelta(days=CLOSED_DEFAULT_DAYS - 1)
+    if end < start:
+        message = _("The end of the period is before its start.")
+        raise InvalidInput(message, errors={"den_ngay": [message]})
+    if (end - start).days >= CLOSED_MAX_DAYS:
+        message = _("Choose a period of at most a year.")
+        raise InvalidInput(message, errors={"tu_ngay": [message]})
+    return Period(start, end)
 
 
 def dossiers_list(
@@ -54,26 +112,55 @@ def dossiers_list(
     agency_id: int | None = None,
     mine: bool = False,
     query: str = "",
+    closed: bool = False,
+    period: Period | None = None,
     include_sandbox: bool = False,
 ) -> QuerySet[Dossier]:
+    """What an official's list holds: open dossiers, or with `closed` (or a closed status) the
+    closed ones received in `period` (`closed_period`); within what the user may see, narrowed
+    by the filters. The order is `list_order(closed)`.
+
+    Every filter is a condition on one indexed column (the open-dossier partial indexes, or
+    the desk/agency and reception time for closed ones); visibility is literal agency ids."""
+    from django.utils import timezone
+
+    closed = closed or status in TERMINAL
     qs = dossiers_visible(user)
-    if not include_sandbox:
-        qs = qs.filter(is_sandbox=False)
+    if closed:
+        period = period or closed_period(None, None, today=timezone.localdate())
+        qs = qs.filter(
+            status__in=sorted(TERMINAL),
+            submitted_at__gte=period.since,
+            submitted_at__lt=period.until,
+        )
+        if not include_sandbox:
+            qs = qs.filter(is_sandbox=False)
+    elif include_sandbox:
+        qs = qs.exclude(status__in=sorted(TERMINAL))
+    else:
+        qs = qs.filter(OPEN)
     if status:
         qs = qs.filter(status=status)
     if agency_id:
         qs = qs.filter(Q(step_agency_id=agency_id) | Q(competent_agency_id=agency_id))
     if mine:
-        qs = qs.filter(assignee=user)
+        qs = qs.filter(_mine(user))
     if query:
         qs = _search(qs, query.strip())
-    return qs.order_by("step_due_at", "-pk")
+    order = list_order(closed)
+    direction = "-" if order.descending else ""
+    return qs.order_by(f"{direction}{order.column}", f"{direction}pk")
+
+
+def list_order(closed: bool) -> Keyset:
+    return CLOSED_ORDER if closed else OPEN_ORDER
 
 
 def _search(qs: QuerySet[Dossier], query: str) -> QuerySet[Dossier]:
     """An exact dossier code (any letter case) or identity/tax number first, through their
-    indexes; only when neither matches, the partial search over code and name (a scan until
-    the trigram indexes of the performance issue)."""
+    unique and btree indexes; otherwise every word of the folded query in the folded code and
+    name (`search_folded`, a trigram index on PostgreSQL). Never an OR across columns, which
+    no index answers."""
     if "-" in query and " " not in query:
         by_code = qs.filter(code=query.upper())
         if by_code.exists():
@@ -82,9 +169,12 @@ def _search(qs: QuerySet[Dossier], query: str) -> QuerySet[Dossier]:
         by_number = qs.filter(applicant_id_number=query)
         if by_number.exists():
             return by_number
-    return qs.filter(
-        Q(code__icontains=query) | Q(applicant_name__icontains=query) | Q(applicant_id_number=query)
-    )
+    words = fold(query).split()
+    if not words:
+        return qs.none()
+    for word in words:
+        qs = qs.filter(search_folded__contains=word)
+    return qs
 
 
 def dossier_get(*, user: User, pk: int | None = None, code: str | None = None) -> Dossier:
@@ -249,26 +339,32 @@ _WORK_ACTIONS = (
 NEAR_DUE = dt.timedelta(hours=24)
 
 
+def _mine(user: User) -> Q:
+    """The user's work: dossiers assigned to them, and open dossiers waiting unassigned at a
+    unit where they receive, process, assign, approve or sign."""
+    units: set[int] = set()
+    for action in _WORK_ACTIONS:
+        units.update(visible_agency_ids(user, action) or [])
+    waiting = Q(assignee__isnull=True) & Q(step_agency_id__in=sorted(units)) & OPEN
+    if user.is_superuser:
+        waiting = Q(assignee__isnull=True) & OPEN
+    return Q(assignee=user) | waiting
+
+
 def dossiers_worklist(
-    *, user: User, status: str | None = None, mine: bool = False, query: str = ""
+    *,
+    user: User,
+    status: str | None = None,
+    mine: bool = False,
+    query: str = "",
+    closed: bool = False,
+    period: Period | None = None,
 ) -> QuerySet[Dossier]:
-    """The officials' list page: `dossiers_list`, soonest step deadline first.
-
-    With `mine`, only the user's work: dossiers assigned to them, and open dossiers waiting
-    unassigned at a unit where they receive, process, assign, approve or sign.
-    """
-    from django.db.models import F
-
-    from .constants import TERMINAL
-
-    qs = dossiers_list(user=user, status=status, query=query)
-    if mine:
-        units = Q(pk__in=[])
-        for action in _WORK_ACTIONS:
-            units |= Q(step_agency__in=agencies_where(user, action))
-        waiting = Q(assignee__isnull=True) & units & ~Q(status__in=TERMINAL)
-        qs = qs.filter(Q(assignee=user) | waiting)
-    return qs.order_by(F("step_due_at").asc(nulls_last=True), "-pk")
+    """The officials' list page: `dossiers_list`, open dossiers soonest step deadline first
+    (closed ones latest received first)."""
+    return dossiers_list(
+        user=user, status=status, mine=mine, query=query, closed=closed, period=period
+    )
 
 
 def deadline_state(dossier: Dossier, now: dt.datetime) -> str:
@@ -503,16 +599,13 @@ def ledger_dossiers(*, desk, start: dt.date, end: dt.date) -> QuerySet[Dossier]:
     inclusive, in order. A half-open range of moments on `submitted_at` (local midnight to
     local midnight, Asia/Ho_Chi_Minh), never a cast of the column to a date, so the
     (receiving agency, submitted at) index answers it."""
-    from motcua.core.workcalendar import TZ
-
-    since = dt.datetime.combine(start, dt.time.min, tzinfo=TZ)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=TZ)
+    period = Period(start, end)
     return (
         Dossier.objects.filter(
             receiving_agency=desk,
             is_sandbox=False,
-            submitted_at__gte=since,
-            submitted_at__lt=until,
+            submitted_at__gte=period.since,
+            submitted_at__lt=period.until,
         )
         .select_related("procedure_version", "competent_agency")
         .prefetch_related("events")

@@ -9,6 +9,7 @@ else in the meantime is reported, not overwritten.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -18,7 +19,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -34,13 +34,14 @@ from motcua.catalog.constants import Requirement
 from motcua.catalog.selectors import procedure_public_get, procedure_search
 from motcua.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from motcua.core.idempotency import once_token
+from motcua.core.keyset import capped_count, keyset_page
 from motcua.printing.forms import FormNotAvailable, form_for
 from motcua.territory.selectors import commune_list
 from motcua.workflows.constants import StepAction
 from motcua.workflows.diagram import definition_svg
 
 from . import selectors, services
-from .constants import Channel, EventKind, Status, Timeliness
+from .constants import TERMINAL, Channel, EventKind, Status, Timeliness
 from .forms import (
     ActForm,
     ApologyForm,
@@ -65,6 +66,8 @@ PAGE_SIZE = 25
 WARNINGS_SHOWN = 20  # the most urgent unread due warnings on the list page
 # Query-string names, Vietnamese like the paths: /ho-so/?trang_thai=processing&cua_toi=1
 Q, STATUS, MINE, PAGE, PROCEDURE = "q", "trang_thai", "cua_toi", "trang", "thu_tuc"
+# Closed dossiers (đã kết thúc) received from day tu_ngay to den_ngay.
+CLOSED, SINCE, UNTIL = "da_ket_thuc", "tu_ngay", "den_ngay"
 COMPONENTS = "tp"  # prefix of the component rows on the reception form
 
 
@@ -106,34 +109,67 @@ class Row:
     deadline: str  # "late" | "near" | ""
 
 
+# A list counts its rows up to this many, then says "more than" (never a count of the table).
+COUNT_CAP = 1000
+
+
+def _day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip()) if value.strip() else None
+    except ValueError:
+        return None
+
+
 @official_required
 @require_safe
 def dossier_list(request: HttpRequest) -> HttpResponse:
-    """Danh sách hồ sơ: what the official may see, filtered, soonest step deadline first."""
+    """Danh sách hồ sơ: the open dossiers the official may see, soonest step deadline first;
+    closed ones for a period of reception. Paged by keyset (`core.keyset`): the links carry
+    the boundary row, so page 400 costs what page 1 does and nothing is skipped or repeated
+    while dossiers move."""
     status = request.GET.get(STATUS, "").strip()
     status = status if status in Status.values else ""
     mine = request.GET.get(MINE) == "1"
     query = request.GET.get(Q, "").strip()[:100]
+    closed = request.GET.get(CLOSED) == "1" or status in TERMINAL
+    since, until = _day(request.GET.get(SINCE, "")), _day(request.GET.get(UNTIL, ""))
+    errors: list[str] = []
+    period = None
+    if closed:
+        try:
+            period = selectors.closed_period(since, until, today=timezone.localdate())
+        except InvalidInput as e:
+            errors.append(e.message)
+            period = selectors.closed_period(None, None, today=timezone.localdate())
     dossiers = selectors.dossiers_worklist(
-        user=request.user, status=status or None, mine=mine, query=query
+        user=request.user,
+        status=status or None,
+        mine=mine,
+        query=query,
+        closed=closed,
+        period=period,
     )
-    page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get(PAGE))
+    order = selectors.list_order(closed)
+    page = keyset_page(dossiers, order, cursor=request.GET.get(PAGE), size=PAGE_SIZE)
+    count, capped = capped_count(dossiers, COUNT_CAP)
     now = timezone.now()
-    rows = [Row(d, selectors.deadline_state(d, now)) for d in page.object_list]
+    rows = [Row(d, selectors.deadline_state(d, now)) for d in page.items]
     return TemplateResponse(
         request,
         "dossiers/list.html",
         {
             "rows": rows,
-            "page_obj": page,
-            "page_range": page.paginator.get_elided_page_range(
-                page.number, on_each_side=1, on_ends=1
-            ),
+            "page": page,
+            "count": count,
+            "capped": capped,
             "statuses": Status.choices,
             "status": status,
             "mine": mine,
             "query": query,
-            "filtered": bool(status or mine or query),
+            "closed": closed,
+            "period": period,
+            "period_errors": errors,
+            "filtered": bool(status or mine or query or closed),
             "can_receive": selectors.receiving_desks(request.user).exists(),
             "warnings": list(selectors.warnings_for(request.user)[:WARNINGS_SHOWN]),
         },

@@ -185,13 +185,31 @@ def test_list_pages_through_many_dossiers(world, monkeypatch):
     from motcua.dossiers import views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
-    made = [receive(world, accept=False) for _i in range(3)]
+    made = [receive(world, accept=False) for _i in range(5)]
     officer = client_for(world["commune_officer"])
-    first = officer.get("/ho-so/").content.decode()
-    second = officer.get("/ho-so/", {"trang": "2"}).content.decode()
-    shown = [d.code for d in made if d.code in first] + [d.code for d in made if d.code in second]
-    assert sorted(shown) == sorted(d.code for d in made)
-    assert 'rel="next"' in first and 'rel="prev"' in second
+
+    def link(page: Page, rel: str):
+        found = page.select(f'a[rel="{rel}"]')
+        return found[0] if found else None
+
+    pages = [Page(officer.get("/ho-so/"))]
+    while link(pages[-1], "next"):
+        pages.append(Page(officer.get("/ho-so/" + link(pages[-1], "next").attrs["href"])))
+    shown = [a.text.strip() for p in pages for a in p.select("table.dossier-list tbody th a")]
+    assert sorted(shown) == sorted(d.code for d in made)  # each once, none missing
+    assert len(pages) == 3
+    # Backwards from the last page: the middle one, then the first (which has no "previous").
+    middle = Page(officer.get("/ho-so/" + link(pages[2], "prev").attrs["href"]))
+    assert middle.select("table.dossier-list tbody th a") and link(middle, "prev")
+    assert [a.text for a in middle.select("tbody th a")] == [
+        a.text for a in pages[1].select("tbody th a")
+    ]
+    assert link(pages[0], "prev") is None
+    # A cursor made by hand is ignored: the first page.
+    forged = Page(officer.get("/ho-so/", {"trang": "x" * 40}))
+    assert [a.text for a in forged.select("tbody th a")] == [
+        a.text for a in pages[0].select("tbody th a")
+    ]
 
 
 # Reception at the desk ---------------------------------------------------------------------
