@@ -9,6 +9,7 @@ from motcua.catalog.models import Field, Procedure
 from motcua.core.errors import NotFound
 from motcua.core.schemas import (
     Code,
+    Cursors,
     Id,
     LimitOffset,
     SearchText,
@@ -262,7 +263,7 @@ def revoke_grant(request, grant_id: Id):
 
 
 @router.get("/audit", response=list[AuditOut])
-@paginate(LimitOffset)
+@paginate(Cursors)
 def list_audit(
     request, object_type: SearchText = "", object_id: SearchText = "", action: SearchText = ""
 ):

@@ -40,6 +40,7 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("object type"), max_length=60)
     object_id = models.CharField(_("object id"), max_length=60)
     object_repr = models.CharField(_("object"), max_length=255)
+    # Indexed with the time (Meta.indexes): an agency's trail is read latest first.
     agency = models.ForeignKey(
         "organizations.Agency",
         on_delete=models.PROTECT,
@@ -47,6 +48,7 @@ class AuditEntry(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("agency"),
+        db_index=False,
     )
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
@@ -58,7 +60,10 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-pk"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["agency", "at", "id"], name="audit_agency_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"

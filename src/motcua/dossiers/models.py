@@ -259,7 +259,10 @@ class DossierEvent(models.Model):
     """
 
     # The history is append-only: never deleted with its dossier (the database refuses too).
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    # Its index is the unique (dossier, seq): a dossier's history in order, nothing else.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField()
     at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=30, choices=EventKind.choices)

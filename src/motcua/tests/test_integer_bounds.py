@@ -37,11 +37,17 @@ def invalid_fields(response) -> set[str]:
     "url",
     [
         "/api/v1/catalog/procedures?page=99999999999999999999",
-        "/api/v1/dossiers?page=99999999999999999999",
     ],
 )
 def test_page_number_beyond_64_bits_is_refused(api, url):
     assert invalid_fields(api.get(url)) == {"page"}
+
+
+def test_cursor_pages_bound_their_size_and_cursor(api):
+    # Lists paged by cursor (dossiers, audit) take no page number at all.
+    url = "/api/v1/dossiers"
+    assert invalid_fields(api.get(url, {"page_size": 99999999999999999999})) == {"page_size"}
+    assert invalid_fields(api.get(url, {"cursor": "x" * 501})) == {"cursor"}
 
 
 def test_page_past_the_end_is_an_empty_page(client):
@@ -59,7 +65,7 @@ def test_offset_beyond_64_bits_is_refused(api):
 
 def test_limit_over_the_page_size_is_refused(api):
     # A limit had no maximum: one call could ask for a whole table.
-    assert invalid_fields(api.get("/api/v1/audit", {"limit": 54200})) == {"limit"}
+    assert invalid_fields(api.get("/api/v1/audit", {"page_size": 54200})) == {"page_size"}
 
 
 @pytest.mark.parametrize(

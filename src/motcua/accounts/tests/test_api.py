@@ -153,7 +153,7 @@ def test_audit_is_scoped(client, tree, other_tree, make_official):
     inspector = make_official("tt", tree["root"], [("inspector", tree["root"], True)])
     make_official("foreign", other_tree["dept"])
     client.force_login(inspector)
-    entries = client.get("/api/v1/audit", {"limit": 100}).json()["items"]
+    entries = client.get("/api/v1/audit", {"page_size": 100}).json()["items"]
     agency_ids = {e["agency_id"] for e in entries}
     assert tree["dept"].pk in agency_ids
     assert not agency_ids & {a.pk for a in other_tree.a.values()}

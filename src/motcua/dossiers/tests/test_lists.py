@@ -4,8 +4,8 @@ keyset pages that neither skip nor repeat while dossiers change, folded search, 
 from __future__ import annotations
 
 import copy
-import re
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection, transaction
