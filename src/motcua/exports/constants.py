@@ -12,7 +12,7 @@ class ExportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Being prepared")
     DONE = "done", _("Ready to download")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", _("Could not be prepared")
 
 
 class ExportFormat(models.TextChoices):

@@ -46,14 +46,16 @@ def test_refuses_an_official_of_another_desk_before_looking_at_the_period(world)
     ],
 )
 def test_bad_parameters_store_nothing(world, overrides, field, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(InvalidInput) as caught:
-            export_request(
-                actor=world["commune_officer"],
-                kind="ledger",
-                params=ledger_params(world, **overrides),
-                fmt="pdf",
-            )
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(InvalidInput) as caught,
+    ):
+        export_request(
+            actor=world["commune_officer"],
+            kind="ledger",
+            params=ledger_params(world, **overrides),
+            fmt="pdf",
+        )
     assert field in caught.value.errors
     assert callbacks == []
     _nothing_stored()
@@ -87,7 +89,8 @@ def test_accepted_request_is_audited_and_rendered_after_commit(
         job = export_request(actor=officer, kind="ledger", params=ledger_params(world), fmt="xlsx")
     # Nothing runs before the commit: the worker would not see the job yet.
     assert job.status == ExportStatus.QUEUED and len(callbacks) == 1
-    assert job.params == {"agency": world.tree["osu"].pk, "start": "2026-03-01", "end": "2026-03-31"}
+    desk = world.tree["osu"].pk
+    assert job.params == {"agency": desk, "start": "2026-03-01", "end": "2026-03-31"}
     entry = AuditEntry.objects.get(action="export.request")
     assert entry.actor == officer and entry.object_id == str(job.pk)
     callbacks[0]()  # the commit: the task is sent (run in-process on the embedded default)
