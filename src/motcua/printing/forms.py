@@ -311,6 +311,8 @@ def _stamp_page_numbers(writer: PdfWriter) -> None:
     )
     for page, overlay in zip(writer.pages, numbers.pages, strict=True):
         page.merge_page(overlay)
+        # Merging leaves the page's content uncompressed: five times the size of the book.
+        page.compress_content_streams()
 
 
 FORM_RENDERERS: dict[str, Callable[[Any], bytes]] = {

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from motcua.printing import examples
-from motcua.printing.forms import ledger_pdf_parts
+from motcua.printing.forms import form_pdf, ledger_pdf_parts
 
 from .helpers import page_texts
 
@@ -44,6 +44,15 @@ def test_pages_are_numbered_over_the_whole_book(book):
     for n, text in enumerate(page_texts(pdf), start=1):
         assert re.findall(r"Trang \d+/\d+", text) == [f"Trang {n}/{count}"]
     assert PdfReader(io.BytesIO(pdf)).pages[0].mediabox.width > 800  # landscape
+
+
+def test_stays_close_to_the_size_of_one_rendering(book):
+    pdf, _ = book
+    context = examples.ledger(rows=45)
+    single = form_pdf("ledger", context)
+    # Each part (three here, of 20 rows) embeds its own font subsets; the stamped numbers must
+    # not add much more (left uncompressed after merging they made this book eight times larger).
+    assert len(pdf) < 3 * len(single)
 
 
 def test_an_empty_period_still_prints_the_heading():
