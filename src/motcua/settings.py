@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "motcua.workflows",
     "motcua.outbox",
     "motcua.dossiers",
+    "motcua.exports",
     "motcua.portal",
     "motcua.demo",
     "motcua.simulators.national_portal",
@@ -381,4 +382,6 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Warn officials about dossiers near their appointment or past a step deadline (R15).
     "dossier-due-warnings": {"task": "motcua.dossiers.tasks.due_warnings", "schedule": 900.0},
+    # Delete exported files past their keeping time; fail exports whose worker is gone.
+    "export-purge": {"task": "motcua.exports.tasks.export_purge", "schedule": 3600.0},
 }

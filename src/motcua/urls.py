@@ -16,6 +16,7 @@ urlpatterns = [
     path("thu-tuc/", include("motcua.portal.urls")),
     path("tra-cuu-ho-so/", tracking.tracking, name="tracking"),
     path("ho-so/", include("motcua.dossiers.urls")),
+    path("xuat-tep/", include("motcua.exports.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

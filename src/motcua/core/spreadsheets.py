@@ -15,14 +15,17 @@ Our importers read their own exports back: `restore` removes exactly the quote a
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import IO, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .errors import InvalidInput
@@ -82,6 +85,55 @@ def xlsx_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+DATE_TIME_FORMAT = "dd/mm/yyyy hh:mm"
+DATE_FORMAT = "dd/mm/yyyy"
+
+
+def xlsx_stream(
+    target: IO[bytes],
+    *,
+    title: str,
+    header: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    preamble: Sequence[Sequence[Any]] = (),
+) -> int:
+    """Write one sheet to `target` row by row (openpyxl's write-only mode: memory stays flat
+    however many rows `rows` yields) and return the number of data rows.
+
+    Text is neutralized like every other export; moments are shown in local time (Excel has no
+    time zones) as dd/mm/yyyy hh:mm, dates as dd/mm/yyyy. `preamble` rows (a title, the period)
+    come before the header."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+
+    def cells(values: Sequence[Any]) -> list[Any]:
+        out = []
+        for value in values:
+            if isinstance(value, dt.datetime):
+                if timezone.is_aware(value):
+                    value = timezone.localtime(value).replace(tzinfo=None)
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = DATE_TIME_FORMAT
+                out.append(cell)
+            elif isinstance(value, dt.date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = DATE_FORMAT
+                out.append(cell)
+            else:
+                out.append(neutralize(value))
+        return out
+
+    for line in preamble:
+        sheet.append(cells(line))
+    sheet.append(cells(header))
+    count = 0
+    for row in rows:
+        sheet.append(cells(row))
+        count += 1
+    workbook.save(target)
+    return count
 
 
 def xlsx_open(content: bytes, *, max_unpacked: int) -> Workbook:

@@ -16,8 +16,6 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import AwareDatetime
 
-from motcua.accounts.authz import Scope, require
-from motcua.accounts.constants import Action
 from motcua.accounts.models import User
 from motcua.catalog.selectors import procedure_get_cached
 from motcua.core.errors import InvalidInput, NotFound
@@ -45,6 +43,7 @@ from motcua.organizations.selectors import agency_by_ref
 from . import selectors, services
 from .constants import TERMINAL
 from .documents import dossier_form_pdf, ledger_pdf_for
+from .ledger import ledger_check
 from .models import Consultation, Dossier, DossierComponent
 
 router = Router(tags=["dossiers"])
@@ -375,26 +374,24 @@ def status_mapping(request: HttpRequest):
 
 
 # Each row costs the PDF renderer about 13 ms: three months of a busy desk ran past gunicorn's
-# 30 s worker timeout. A thousand rows print in well under it.
+# 30 s worker timeout. A thousand rows print in well under it; longer books are rendered in the
+# background (motcua.exports: POST /api/v1/exports, the page /so-theo-doi/).
 LEDGER_MAX_DOSSIERS = 1000
 
 
 @router.get("/ledger.pdf")
 def ledger(request: HttpRequest, agency: AgencyRef, start: dt.date, end: dt.date):
-    """Sổ theo dõi hồ sơ of a desk for a period (PDF)."""
+    """Sổ theo dõi hồ sơ of a desk for a period (PDF), printed at once for at most
+    LEDGER_MAX_DOSSIERS dossiers; a longer one is exported in the background."""
     desk = _agency(agency, "agency")
-    require(request.user, Action.DOSSIER_RECEIVE, Scope(agencies=((desk.pk, desk.path),)))
-    if end < start or (end - start).days > 92:
-        raise InvalidInput(
-            _("Choose a period of at most three months."),
-            errors={"end": [_("Choose a period of at most three months.")]},
-        )
+    ledger_check(request.user, desk, start, end)
     dossiers = selectors.ledger_dossiers(desk=desk, start=start, end=end)
     count = dossiers.count()
     if count > LEDGER_MAX_DOSSIERS:
         message = _(
-            "This period holds %(n)s dossiers; a ledger prints at most %(max)s. "
-            "Choose a shorter period."
+            "This period holds %(n)s dossiers; a ledger prints at once at most %(max)s. "
+            "Export it in the background instead (Sổ theo dõi hồ sơ page, or POST "
+            "/api/v1/exports), and download it when it is ready."
         ) % {"n": count, "max": LEDGER_MAX_DOSSIERS}
         raise InvalidInput(message, errors={"end": [message]})
     pdf = ledger_pdf_for(desk, dossiers, start=start, end=end)

@@ -21,7 +21,8 @@ from motcua.core.errors import Conflict, NotFound
 from motcua.organizations.models import Agency, AgencyKind
 from motcua.printing.forms import form_pdf
 
-from .constants import EventKind, Status
+from .constants import EventKind
+from .ledger import ledger_rows
 from .models import Dossier, DossierEvent, ExtensionLetter
 from .process import processing_time_text
 
@@ -225,34 +226,8 @@ def dossier_form_pdf(dossier: Dossier, key: str) -> bytes:
     return form_pdf(key, builder(dossier))
 
 
-def ledger_context(
-    agency: Agency, dossiers: QuerySet[Dossier], *, start: dt.date, end: dt.date
-) -> dict[str, Any]:
-    """Sổ theo dõi hồ sơ of one desk for a period, from the dossiers and their history."""
-    rows = []
-    for number, d in enumerate(dossiers, start=1):
-        events = {e.kind: e.at for e in d.events.all()}
-        rows.append(
-            {
-                "number": number,
-                "dossier_code": d.code,
-                "procedure_name": d.procedure_version.name,
-                "sets": d.sets,
-                "applicant_name": d.applicant_name,
-                "applicant_contact": ", ".join(
-                    p for p in (d.applicant_address, d.applicant_phone) if p
-                ),
-                "competent_agency": d.competent_agency.name,
-                "received_at": d.received_at or d.submitted_at,
-                "due_at": d.due_at,
-                "transferred_at": events.get(EventKind.STEP),
-                "result_received_at": d.finished_at
-                if d.status in (Status.DONE, Status.RETURNED)
-                else None,
-                "returned_at": d.returned_at,
-                "note": d.get_status_display(),
-            }
-        )
+def ledger_header(agency: Agency, *, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The ledger's heading for one desk and period (everything but the rows)."""
     unit = agency.parent if agency.kind == AgencyKind.DESK and agency.parent_id else agency
     return {
         "agency_name": (unit.parent.name if unit.parent_id else unit.name).upper(),
@@ -260,8 +235,14 @@ def ledger_context(
         "place": _place(agency),
         "issued_at": timezone.now(),
         "title_period": f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}",
-        "rows": rows,
     }
+
+
+def ledger_context(
+    agency: Agency, dossiers: QuerySet[Dossier], *, start: dt.date, end: dt.date
+) -> dict[str, Any]:
+    """Sổ theo dõi hồ sơ of one desk for a period, from the dossiers and their history."""
+    return {**ledger_header(agency, start=start, end=end), "rows": list(ledger_rows(dossiers))}
 
 
 def ledger_pdf_for(

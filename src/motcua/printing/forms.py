@@ -10,12 +10,15 @@ the 2018 set (Circular 01/2018/TT-VPCP) before. The 2025 field sets are not conf
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import io
+import itertools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
+from pypdf import PdfReader, PdfWriter
 
 from motcua.core.errors import InvalidInput, NotFound
 
@@ -248,7 +251,68 @@ def ledger_pdf(context: contexts.LedgerContext) -> bytes:
     note}], and optionally `received_at` (the day that picks the set; default `issued_at`).
     The table header repeats on every page; pages are numbered "Trang 1/3".
     """
-    return _render("ledger", context, contexts.LedgerContext, column_numbers=range(1, 15))
+    return _render(
+        "ledger", context, contexts.LedgerContext, column_numbers=range(1, 15), numbered=True
+    )
+
+
+# One WeasyPrint call keeps the layout of every page in memory until the end: 1,000 rows peaked
+# near 450 MB and grew with the rows (docs/benchmarks.md, "Ledger exports"). A long book is laid
+# out this many rows at a time instead.
+LEDGER_PART_ROWS = 500
+
+
+def ledger_pdf_parts(
+    context: Mapping[str, Any],
+    rows: Iterable[contexts.LedgerRow],
+    *,
+    part_rows: int = LEDGER_PART_ROWS,
+    on_part: Callable[[int], None] | None = None,
+) -> bytes:
+    """The ledger (`ledger_pdf`) of any length, with memory bounded by `part_rows`.
+
+    `context` is the ledger's without `rows`; `rows` may be a generator, read a part at a time.
+    Each part is rendered alone (the heading only on the first), the parts are joined with
+    pypdf, and "Trang N/M" is stamped on every page of the whole. `on_part(rows_done)` is called
+    after each part."""
+    writer = PdfWriter()
+    done = 0
+    source = iter(rows)
+    index = 0
+    while True:
+        batch = list(itertools.islice(source, part_rows))
+        if index and not batch:
+            break
+        part = _render(
+            "ledger",
+            {**context, "rows": batch},
+            contexts.LedgerContext,
+            column_numbers=range(1, 15),
+            numbered=False,
+            continued=index > 0,
+        )
+        writer.append(PdfReader(io.BytesIO(part)))
+        done += len(batch)
+        index += 1
+        if on_part is not None:
+            on_part(done)
+        if len(batch) < part_rows:
+            break
+    _stamp_page_numbers(writer)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _stamp_page_numbers(writer: PdfWriter) -> None:
+    """Lay "Trang N/M" over each page, as the one-call ledger prints it (same box, same font)."""
+    numbers = PdfReader(
+        io.BytesIO(render_pdf("printing/page_numbers.html", {"pages": range(len(writer.pages))}))
+    )
+    for page, overlay in zip(writer.pages, numbers.pages, strict=True):
+        page.merge_page(overlay)
+        # Merging leaves the page's content uncompressed: five times the size of the book.
+        page.compress_content_streams()
 
 
 FORM_RENDERERS: dict[str, Callable[[Any], bytes]] = {

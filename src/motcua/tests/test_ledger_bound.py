@@ -1,6 +1,6 @@
 """The ledger prints a bounded number of dossiers: each row costs the PDF renderer ~13 ms, so
 three months of a busy desk (thousands of dossiers) ran past gunicorn's 30 s worker timeout
-(issue 11 §5.7). Over the bound the answer is 422 asking for a shorter period."""
+(issue 11 §5.7). Over the bound the answer is 422 pointing to the background export (issue 12)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,10 @@ def test_a_period_with_more_dossiers_than_a_ledger_prints_is_422(world, received
 
     assert response.status_code == 422
     assert response.json()["errors"] == {
-        "end": ["Kỳ này có 1 hồ sơ; một sổ in tối đa 0 hồ sơ. Hãy chọn kỳ ngắn hơn."]
+        "end": [
+            "Kỳ này có 1 hồ sơ; sổ in ngay được tối đa 0 hồ sơ. Hãy xuất sổ chạy nền (trang Sổ "
+            "theo dõi hồ sơ, hoặc POST /api/v1/exports) rồi tải về khi tệp đã sẵn sàng."
+        ]
     }
 
 
