@@ -16,6 +16,7 @@ from motcua.accounts.services import normalize_phone
 from motcua.core.errors import InvalidInput, NotFound
 from motcua.core.keyset import Keyset
 from motcua.core.textnorm import fold
+from motcua.organizations.models import Agency
 
 from .constants import NATIONAL_CODE, NATIONAL_STATUS_NAMES, TERMINAL, Status
 from .models import OPEN_ROWS, Dossier, DossierEvent, DueWarning
@@ -41,7 +42,13 @@ def visible_agency_ids(user: User, action: str = Action.DOSSIER_VIEW) -> list[in
     the indexes, instead of a subquery over the agency tree in every row's condition."""
     if user.is_superuser:
         return None
-    return sorted(agencies_where(user, action).values_list("pk", flat=True))
+    ids = sorted(agencies_where(user, action).values_list("pk", flat=True))
+    # A province-wide grant covers every agency: every dossier has a competent agency, so the
+    # condition holds for every row and is dropped (thousands of literal ids in three IN lists
+    # would only make the planner's work harder).
+    if ids and len(ids) == Agency.objects.count():
+        return None
+    return ids
 
 
 def _visible(qs: QuerySet[Dossier], ids: list[int] | None) -> QuerySet[Dossier]:
@@ -343,11 +350,16 @@ def _mine(user: User) -> Q:
     """The user's work: dossiers assigned to them, and open dossiers waiting unassigned at a
     unit where they receive, process, assign, approve or sign."""
     units: set[int] = set()
+    everywhere = False
     for action in _WORK_ACTIONS:
-        units.update(visible_agency_ids(user, action) or [])
-    waiting = Q(assignee__isnull=True) & Q(step_agency_id__in=sorted(units)) & OPEN
-    if user.is_superuser:
-        waiting = Q(assignee__isnull=True) & OPEN
+        ids = visible_agency_ids(user, action)
+        if ids is None:  # every agency
+            everywhere = True
+            break
+        units.update(ids)
+    waiting = Q(assignee__isnull=True) & OPEN
+    if not everywhere:
+        waiting &= Q(step_agency_id__in=sorted(units))
     return Q(assignee=user) | waiting
 
 

@@ -214,3 +214,29 @@ def test_api_and_page_list_in_a_constant_number_of_queries(world, django_assert_
         client.get("/api/v1/dossiers")
     with django_assert_max_num_queries(len(few_page.captured_queries)):
         client.get("/ho-so/")
+
+
+def test_a_province_wide_official_sees_every_dossier_without_a_list_of_ids(world, superuser):
+    """A grant over the whole province drops the visibility condition (thousands of literal ids
+    are no help to the planner), and "my work" still holds the unassigned dossiers waiting at
+    every unit; an official of one commune keeps the literal ids."""
+    from motcua.dossiers.tests.conftest import officials
+
+    t = world.tree
+    leader = officials(
+        superuser, {"leader": ("ld.tinh", t["root"], [("receiving_officer", t["root"], True)])}
+    )["leader"]
+    template = receive(world)
+    clones(template, [BASE], start=0)
+    other = t["commune2"]
+    Dossier.objects.filter(code="K-00000").update(
+        receiving_agency=other, competent_agency=other, step_agency=other, assignee=None
+    )
+    assert selectors.visible_agency_ids(leader) is None
+    assert selectors.visible_agency_ids(world["commune_officer"]) == [t["osu"].pk]
+    every = set(selectors.dossiers_list(user=leader).values_list("code", flat=True))
+    assert every == set(Dossier.objects.values_list("code", flat=True))
+    mine = set(selectors.dossiers_list(user=leader, mine=True).values_list("code", flat=True))
+    assert "K-00000" in mine
+    sql = str(selectors.dossiers_list(user=leader).query)
+    assert 'receiving_agency_id" IN' not in sql
