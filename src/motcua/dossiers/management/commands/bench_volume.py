@@ -173,7 +173,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--repeat", type=int, default=20, help="timed calls of each read")
         parser.add_argument(
-            "--scan-runs", type=int, default=1, help="timed due_warnings_scan runs (minutes each)"
+            "--scan-runs", type=int, default=1, help="due_warnings_scan runs (0: none)"
         )
         parser.add_argument("--batch", type=int, default=BATCH)
 
@@ -414,13 +414,17 @@ class Command(BaseCommand):
         if not _WEIGHTS:  # templates from an earlier run (--reuse without data): from the DB
             rows = Dossier.objects.filter(pk__in=templates).values_list("pk", "status")
             weights = {pk: STATUS_MIX.get(status, 1) for pk, status in rows}
+        statuses = dict(Dossier.objects.filter(pk__in=templates).values_list("pk", "status"))
+        # The open dossiers are the last weeks' intake whatever the years behind them: over
+        # several years they are a smaller share of the table.
+        years = span_days // 365
+        weights = {pk: w if statuses[pk] in TERMINAL else w / years for pk, w in weights.items()}
         total = sum(weights.values())
         shares = {pk: w * SLOTS / total for pk, w in weights.items()}
         counts = {pk: int(s) for pk, s in shares.items()}
         rest = SLOTS - sum(counts.values())
         for pk in sorted(shares, key=lambda p: shares[p] - counts[p], reverse=True)[:rest]:
             counts[pk] += 1
-        statuses = dict(Dossier.objects.filter(pk__in=templates).values_list("pk", "status"))
         rows, slot = [], 0
         for pk in templates:
             window = span_days if statuses[pk] in TERMINAL else OPEN_DAYS
@@ -759,6 +763,8 @@ class Command(BaseCommand):
         with override_settings(TRACKING_RATE_PER_MINUTE=10**9, TRACKING_CODE_GUESSES=10**9):
             for read in self.reads(setup):
                 scan = read.repeat == -1
+                if scan and not scan_runs:
+                    continue
                 n = scan_runs if scan else (read.repeat or repeat)
                 if not scan:
                     for _ in range(2):  # warm-up: caches, prepared plans, the pages' imports
