@@ -585,6 +585,10 @@ class Command(BaseCommand):
         """Load without the full secondary indexes (kept in bench_volume_index until created again,
         so an interrupted run restores them next time), foreign-key triggers (superuser only:
         the copied references are the templates' own) and waits for the WAL flush."""
+        if connection.in_atomic_block:
+            # Inside a transaction (the tests'), deferred foreign-key checks still pending
+            # forbid dropping and creating indexes: run them now, and those of the load as it goes.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS bench_volume_index (name text PRIMARY KEY, def text)"
         )
@@ -615,6 +619,8 @@ class Command(BaseCommand):
                 cursor.execute("SET session_replication_role = DEFAULT")
             cursor.execute("SET synchronous_commit = DEFAULT")
             self.restore_indexes()
+            if connection.in_atomic_block:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def restore_indexes(self) -> None:
         with connection.cursor() as cursor:
