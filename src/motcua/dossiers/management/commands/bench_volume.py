@@ -972,6 +972,6 @@ def _plan_of(slowest: tuple[float, str, object]) -> str:
             label = f"Bitmap Heap Scan on {n['Relation Name']} ({', '.join(indexes)})"
         access.append(label)
     parts = [_label(n) for n in top if n not in main]
-    if node is not None:
-        parts.append(node["Node Type"])
+    if node is not None and node not in main:
+        parts.append(node["Node Type"] if node["Node Type"] in _JOINS else "…")
     return " → ".join(parts + (["; ".join(access)] if access else []))
