@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha256sum | cut -c1-16)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format lock browser clean bench venv install-check
+.PHONY: demo test lint format lock browser clean bench bench-volume venv install-check
 
 # Installation never depends on the machine's pip nor on what the index publishes next: the
 # pinned installer (requirements/bootstrap.lock) goes in first, then every package of the lock
@@ -58,6 +58,26 @@ bench: $(STAMP)
 	export DATABASE_URL=postgres://postgres@$(PGHOST):5432/$(BENCH_DB)_d; \
 	$(BIN)/python manage.py migrate --no-input -v0 && \
 	$(BIN)/python manage.py bench_dossiers --seconds 15
+	@$(MAKE) -s bench-volume
+
+# The reads at data volume (issue 12): BENCH_VOLUME dossiers (1 M; `make bench
+# BENCH_VOLUME=10000000` for 10 M) generated in a throw-away database, or with BENCH_VOLUME_DB
+# in that database, kept, and measured again by later runs without generating.
+BENCH_VOLUME ?= 1000000
+BENCH_VOLUME_DB ?=
+bench-volume: $(STAMP)
+	@if [ -n "$(BENCH_VOLUME_DB)" ]; then \
+	  createdb -h $(PGHOST) -U postgres $(BENCH_VOLUME_DB) 2>/dev/null || true; \
+	  export DATABASE_URL=postgres://postgres@$(PGHOST):5432/$(BENCH_VOLUME_DB); \
+	  $(BIN)/python manage.py migrate --no-input -v0 && \
+	  $(BIN)/python manage.py bench_volume --dossiers $(BENCH_VOLUME) --keep --reuse; \
+	else \
+	  createdb -h $(PGHOST) -U postgres $(BENCH_DB)_v && \
+	  trap 'dropdb -h $(PGHOST) -U postgres --if-exists $(BENCH_DB)_v' EXIT; \
+	  export DATABASE_URL=postgres://postgres@$(PGHOST):5432/$(BENCH_DB)_v; \
+	  $(BIN)/python manage.py migrate --no-input -v0 && \
+	  $(BIN)/python manage.py bench_volume --dossiers $(BENCH_VOLUME); \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix src
