@@ -1,0 +1,230 @@
+"""Due warnings (R15): who is warned, once, about which dossier; the scan's cost.
+
+`reference_scan` is the scan as it was before it became set-based (one dossier at a time,
+get_or_create per warning), kept verbatim as the oracle: on a varied data set, run at a series
+of moments with the dossiers changing in between, the scan must record exactly the warnings
+the reference records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from motcua.dossiers.constants import Status, WarningKind
+from motcua.dossiers.models import Dossier, DueWarning
+from motcua.dossiers.process import apology_deadline, spec_of
+from motcua.dossiers.services import due_warnings_scan
+from motcua.workflows.units import officials_eligible
+
+from .factories import DossierFactory, local
+
+# The reference -------------------------------------------------------------------------------
+
+
+def reference_scan(*, now: dt.datetime) -> int:
+    created = 0
+    running = Dossier.objects.filter(
+        status__in=[Status.ACCEPTED, Status.PROCESSING], is_sandbox=False
+    ).select_related("competent_agency", "step_agency", "procedure")
+    horizon = now + dt.timedelta(days=10)
+    for d in running.filter(due_at__lte=horizon).iterator():
+        latest = apology_deadline(d)
+        targets = []
+        if latest is not None and now >= latest - dt.timedelta(days=1):
+            targets.append((WarningKind.DUE_SOON, d.due_at))
+        if d.step_due_at is not None and now > d.step_due_at:
+            targets.append((WarningKind.STEP_OVERDUE, d.step_due_at))
+        for kind, target in targets:
+            recipients = [d.assignee] if d.assignee_id else _reference_officials(d)
+            for recipient in recipients or [None]:
+                _, made = DueWarning.objects.get_or_create(
+                    dossier=d, kind=kind, target_at=target, recipient=recipient
+                )
+                created += int(made)
+    return created
+
+
+def _reference_officials(d):
+    try:
+        step = spec_of(d).step(d.step_key)
+    except KeyError:
+        return []
+    return officials_eligible(step=step, unit=d.step_agency, procedure=d.procedure)
+
+
+# The data set --------------------------------------------------------------------------------
+
+FIELDS = [
+    "status",
+    "is_sandbox",
+    "due_at",
+    "step_due_at",
+    "step_key",
+    "step_agency_id",
+    "step_started_at",
+    "assignee_id",
+    "definition_id",
+    "rule_set",
+]
+
+
+def birth(world, at: dt.datetime, **changes) -> Dossier:
+    d = DossierFactory(
+        actor=world["commune_officer"],
+        procedure=world.birth,
+        desk=world.tree["osu"],
+        accepted=True,
+        now=at,
+    )
+    return shape(d, **changes)
+
+
+def justice(world, at: dt.datetime, **changes) -> Dossier:
+    d = DossierFactory(
+        actor=world["commune_officer"],
+        procedure=world.justice,
+        desk=world.tree["osu"],
+        accepted=True,
+        now=at,
+    )
+    return shape(d, **changes)
+
+
+def shape(d: Dossier, **changes) -> Dossier:
+    """Put a dossier in a state the scan must handle (the scan only reads these columns)."""
+    if changes:
+        Dossier.objects.filter(pk=d.pk).update(**changes)
+        d.refresh_from_db()
+    return d
+
+
+def varied(world) -> dict[str, Dossier]:
+    """Dossiers in every situation the scan distinguishes (birth: 3 working days, at its
+    first processing step in the commune; justice: 10 working days, first step in the
+    department's unit)."""
+    t = world.tree
+    mar2 = local(2026, 3, 2, 9)
+    return {
+        "plain": birth(world, mar2),
+        "assigned": birth(world, mar2, assignee_id=world["commune_chair"].pk),
+        # Received before Tết (17/2/2026): the appointment is counted across the holidays.
+        "before_tet": birth(world, local(2026, 2, 13, 9)),
+        "processing_status": birth(world, mar2, status=Status.PROCESSING),
+        "supplement": birth(world, mar2, status=Status.SUPPLEMENT),
+        "payment": birth(world, mar2, status=Status.AWAITING_PAYMENT),
+        "done": birth(world, mar2, status=Status.DONE),
+        "returned": birth(world, mar2, status=Status.RETURNED),
+        "sandbox": birth(world, mar2, is_sandbox=True),
+        # The step is overdue, the appointment is far: the scan looks 10 days ahead only.
+        "far": birth(world, mar2, due_at=local(2026, 4, 30, 9), step_due_at=local(2026, 3, 2, 10)),
+        "sign_step": birth(world, mar2, step_key="ky", step_due_at=local(2026, 3, 3, 15)),
+        "nobody": birth(world, mar2, step_key="ky", step_agency_id=t["commune2"].pk),
+        "unknown_step": birth(world, mar2, step_key="khong-co"),
+        "default_process": birth(world, mar2, definition_id=None, step_key="xu-ly"),
+        "old_rules": birth(world, local(2026, 3, 3, 14), rule_set="nd61-2018"),
+        "no_step_due": birth(world, mar2, step_due_at=None),
+        "later": birth(world, local(2026, 3, 9, 9)),
+        "justice": justice(world, mar2),
+        "justice_assigned": justice(world, mar2, assignee_id=world["dept_specialist"].pk),
+        "justice_check": justice(
+            world,
+            mar2,
+            step_key="xu-ly",
+            step_due_at=local(2026, 3, 10, 9),
+        ),
+    }
+
+
+def moves(world, ds) -> dict[int, dict[str, dict]]:
+    """Changes between runs, by run index: what the officials do meanwhile."""
+    t = world.tree
+    return {
+        3: {
+            # Assigned after the group was warned: the assignee is warned too.
+            "plain": {"assignee_id": world["commune_chair"].pk},
+            # Handed on to the next step: its officials are told of the near appointment.
+            "sign_step": {
+                "step_key": "tra",
+                "step_agency_id": t["osu"].pk,
+                "step_started_at": local(2026, 3, 4, 8, 10),
+                "step_due_at": ds["sign_step"].due_at,
+            },
+            # Reassigned: the new assignee is warned as well.
+            "assigned": {"assignee_id": world["commune_specialist"].pk},
+        },
+        5: {"later": {"status": Status.SUPPLEMENT}},
+        6: {
+            "justice_check": {
+                "step_key": "duyet",
+                "step_started_at": local(2026, 3, 17, 9),
+                "step_due_at": local(2026, 3, 18, 9),
+            },
+        },
+    }
+
+
+MOMENTS = [
+    local(2026, 3, 2, 10),
+    local(2026, 3, 3, 10),
+    local(2026, 3, 4, 8),
+    local(2026, 3, 4, 8, 30),
+    local(2026, 3, 4, 8, 30),
+    local(2026, 3, 13, 10),
+    local(2026, 3, 17, 10),
+    local(2026, 3, 17, 10),
+]
+
+
+def play(world, ds, scan) -> list[tuple[int, set]]:
+    """Restore the data set, run `scan` at each moment (applying the moves first); return
+    each run's count and the warnings recorded so far."""
+    DueWarning.objects.all().delete()
+    for d in ds.values():
+        Dossier.objects.filter(pk=d.pk).update(**{f: getattr(d, f) for f in FIELDS})
+    changes = moves(world, ds)
+    out = []
+    for i, now in enumerate(MOMENTS):
+        for name, values in changes.get(i, {}).items():
+            Dossier.objects.filter(pk=ds[name].pk).update(**values)
+        count = scan(now=now)
+        rows = set(
+            DueWarning.objects.values_list("dossier_id", "kind", "target_at", "recipient_id")
+        )
+        out.append((count, rows))
+    return out
+
+
+@pytest.mark.django_db
+def test_records_the_same_warnings_as_the_reference_scan(lien_thong):
+    world = lien_thong
+    ds = varied(world)
+    expected = play(world, ds, reference_scan)
+    got = play(world, ds, due_warnings_scan)
+    for i, ((want_n, want_rows), (n, rows)) in enumerate(zip(expected, got, strict=True)):
+        assert rows == want_rows, f"run {i} at {MOMENTS[i]}"
+        assert n == want_n, f"run {i} at {MOMENTS[i]}"
+    # The data set is varied enough to mean something: each case shows up (or does not).
+    final = got[-1][1]
+    warned = {pk for pk, *_ in final}
+    by = {name: d.pk for name, d in ds.items()}
+    for skipped in ("supplement", "payment", "done", "returned", "sandbox", "far", "later"):
+        assert by[skipped] not in warned, skipped
+    for name in (
+        "plain",
+        "assigned",
+        "before_tet",
+        "processing_status",
+        "nobody",
+        "unknown_step",
+        "default_process",
+        "justice",
+    ):
+        assert by[name] in warned, name
+    assert (by["nobody"], WarningKind.DUE_SOON, ds["nobody"].due_at, None) in final
+    specialists = {world["dept_specialist"].pk, world["dept_specialist2"].pk}
+    check = {r for pk, kind, _t, r in final if pk == by["justice_check"]}
+    assert specialists | {world["dept_leader_unit"].pk} <= check
+    assert got[3][0] > 0 and got[4][0] == 0 and got[-1][0] == 0
+    assert len({k for _pk, k, _t, _r in final}) == 2
