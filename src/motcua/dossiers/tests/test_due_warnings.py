@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+from motcua.core.selectors import calendar_cache_clear
 from motcua.dossiers.constants import Status, WarningKind
 from motcua.dossiers.models import Dossier, DueWarning
 from motcua.dossiers.process import apology_deadline, spec_of
-from motcua.dossiers.services import due_warnings_scan
+from motcua.dossiers.services import due_warnings_scan, late
 from motcua.workflows.units import officials_eligible
 
 from .factories import DossierFactory, local
@@ -228,3 +231,120 @@ def test_records_the_same_warnings_as_the_reference_scan(lien_thong):
     assert specialists | {world["dept_leader_unit"].pk} <= check
     assert got[3][0] > 0 and got[4][0] == 0 and got[-1][0] == 0
     assert len({k for _pk, k, _t, _r in final}) == 2
+
+
+# Once only ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_second_run_records_nothing_and_reads_no_warned_dossier(lien_thong):
+    world = lien_thong
+    ds = varied(world)
+    at = local(2026, 3, 4, 8)
+    first = due_warnings_scan(now=at)
+    assert first > 0 and DueWarning.objects.count() == first
+    assert due_warnings_scan(now=at) == 0
+    assert DueWarning.objects.count() == first
+    # The anti-join leaves out every dossier that has its warnings, except those nobody could
+    # be told about (read again, so whoever becomes eligible is warned).
+    left = {row["id"] for row in late._unwarned(at)}
+    nobody = {ds["nobody"].pk, ds["unknown_step"].pk}
+    near_not_yet = {ds["later"].pk, ds["old_rules"].pk, ds["justice"].pk}
+    near_not_yet |= {ds["justice_assigned"].pk, ds["justice_check"].pk}
+    assert left == nobody | (near_not_yet & left)
+    assert nobody <= left
+
+
+@pytest.mark.django_db
+def test_counts_only_the_warnings_it_records(lien_thong):
+    """A warning already there (as another run, overlapping, would have left it) is skipped by
+    the insert and not counted."""
+    world = lien_thong
+    d = varied(world)["justice_check"]
+    at = local(2026, 3, 13, 10)
+    DueWarning.objects.create(
+        dossier=d,
+        kind=WarningKind.STEP_OVERDUE,
+        target_at=d.step_due_at,
+        recipient=world["dept_specialist"],
+        created_at=d.step_started_at - dt.timedelta(minutes=1),
+    )
+    before = DueWarning.objects.count()
+    made = due_warnings_scan(now=at)
+    assert made == DueWarning.objects.count() - before
+    mine = DueWarning.objects.filter(dossier=d)
+    assert mine.filter(kind=WarningKind.STEP_OVERDUE).count() == 2
+    assert mine.filter(kind=WarningKind.DUE_SOON).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_warning_nobody_can_receive_is_unique_too(world):
+    d = birth(world, local(2026, 3, 2, 9))
+    DueWarning.objects.create(dossier=d, kind=WarningKind.DUE_SOON, target_at=d.due_at)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DueWarning.objects.create(dossier=d, kind=WarningKind.DUE_SOON, target_at=d.due_at)
+    # Addressed warnings are one per recipient, as before.
+    DueWarning.objects.create(
+        dossier=d, kind=WarningKind.DUE_SOON, target_at=d.due_at, recipient=world["commune_chair"]
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DueWarning.objects.create(
+            dossier=d,
+            kind=WarningKind.DUE_SOON,
+            target_at=d.due_at,
+            recipient=world["commune_chair"],
+        )
+
+
+# Cost -----------------------------------------------------------------------------------------
+
+
+def clones(d: Dossier, n: int, tag: str) -> None:
+    """`n` copies of a service-made dossier (new codes), straight into the table."""
+    rows = []
+    for i in range(n):
+        c = Dossier.objects.get(pk=d.pk)
+        c.pk = None
+        c.code = f"{d.code}-{tag}{i}"
+        rows.append(c)
+    Dossier.objects.bulk_create(rows)
+
+
+def queries_of_a_run(at: dt.datetime) -> tuple[int, int]:
+    calendar_cache_clear()
+    with CaptureQueriesContext(connection) as ctx:
+        made = due_warnings_scan(now=at)
+    return made, len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_number_of_queries_does_not_grow_with_the_dossiers(lien_thong):
+    world = lien_thong
+    at = local(2026, 3, 4, 8)
+    group = birth(world, local(2026, 3, 2, 9))
+    assigned = birth(world, local(2026, 3, 2, 9), assignee_id=world["commune_chair"].pk)
+    other = justice(world, local(2026, 2, 23, 9), step_key="xu-ly")
+
+    for d in (group, assigned, other):
+        clones(d, 1, "a")
+    few = queries_of_a_run(at)
+    DueWarning.objects.all().delete()
+    for d in (group, assigned, other):
+        clones(d, 15, "b")
+    many = queries_of_a_run(at)
+    assert Dossier.objects.count() == 3 + 3 + 45
+    assert many[0] > few[0] > 0
+    assert many[1] == few[1], (few, many)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+@pytest.mark.django_db
+def test_the_candidates_are_read_from_the_partial_index(world):
+    birth(world, local(2026, 3, 2, 9))
+    at = local(2026, 3, 4, 8)
+    with connection.cursor() as cursor:
+        # A few rows make any plan a sequential scan: forbid it to see whether the index can
+        # serve the query at all (its predicate must follow from the query's).
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = late._unwarned(at)[: late.BATCH].explain()
+    assert "dossier_running_due_idx" in plan, plan
