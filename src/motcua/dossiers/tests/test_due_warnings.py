@@ -9,6 +9,7 @@ the reference records.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -348,3 +349,81 @@ def test_the_candidates_are_read_from_the_partial_index(world):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = late._unwarned(at)[: late.BATCH].explain()
     assert "dossier_running_due_idx" in plan, plan
+
+
+# Two runs at once, and the migration ------------------------------------------------------------
+
+
+@pytest.fixture
+def reloaded(transactional_db):
+    # Transactional tests start from an empty database: territory and roles come back first.
+    from motcua.accounts.services import builtin_roles_ensure
+    from motcua.territory.services import territory_load
+
+    territory_load()
+    builtin_roles_ensure()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="two concurrent writers need PostgreSQL"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_record_each_warning_once(reloaded, lien_thong):
+    """Assumption: runs may overlap (the beat and a command, two workers); the unique
+    constraints, not a lock, keep the warnings once only, and each run counts its own."""
+    world = lien_thong
+    for _i in range(3):
+        varied(world)
+    at = local(2026, 3, 13, 10)
+    barrier = threading.Barrier(2)
+    counts: list[object] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            counts.append(due_warnings_scan(now=at))
+        except Exception as exc:  # shown by the assertion below
+            counts.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert all(isinstance(n, int) for n in counts), counts
+    assert sum(counts) == DueWarning.objects.count() > 0
+    assert due_warnings_scan(now=at) == 0
+
+
+BEFORE = [("dossiers", "0007_history_dossier_index")]
+AFTER = [("dossiers", "0008_due_warning_scan")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_keeps_one_of_each_unaddressed_warning(reloaded, world):
+    from django.db.migrations.executor import MigrationExecutor
+
+    d = birth(world, local(2026, 3, 2, 9))
+    other = birth(world, local(2026, 3, 2, 9))
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    apps = executor.loader.project_state(BEFORE).apps
+    Old = apps.get_model("dossiers", "DueWarning")
+    first = Old.objects.create(dossier_id=d.pk, kind="due_soon", target_at=d.due_at)
+    Old.objects.create(dossier_id=d.pk, kind="due_soon", target_at=d.due_at)
+    Old.objects.create(dossier_id=d.pk, kind="step_overdue", target_at=d.due_at)
+    Old.objects.create(dossier_id=other.pk, kind="due_soon", target_at=d.due_at)
+    addressed = {"dossier_id": d.pk, "kind": "due_soon", "target_at": d.due_at}
+    Old.objects.create(recipient_id=world["commune_chair"].pk, **addressed)
+    Old.objects.create(recipient_id=world["commune_specialist"].pk, **addressed)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(AFTER)
+    rows = DueWarning.objects.filter(dossier=d, kind="due_soon", recipient__isnull=True)
+    assert list(rows.values_list("pk", flat=True)) == [first.pk]
+    assert DueWarning.objects.count() == 5
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
