@@ -158,6 +158,11 @@ def _unwarned(now: dt.datetime):
     again. Rows without recipient do not count: such a dossier is read every run, and warns
     whoever becomes eligible. Not read again, unlike before this scan was set-based: a dossier
     whose group was warned, when someone joins the group while it stays at that step.
+
+    A warning's `created_at` is the run's `now`, taken before it reads: a step entered while
+    the run reads is later than its warnings, so the next run reads the dossier again. Left
+    open: a step change whose transaction began before the run's `now` and committed after
+    the run read that dossier (milliseconds); the next step's group then misses that warning.
     """
 
     def missing(kind: str, target: str) -> Q:
@@ -183,7 +188,7 @@ def _unwarned(now: dt.datetime):
 
 class _Scan:
     """One run: its moment and what it has looked up (calendars per competent agency,
-    eligible officials per workflow, procedure, step and unit), so that a page costs a few
+    eligible officials per workflow, procedure, step and unit), so that a batch costs a few
     queries whatever its size."""
 
     def __init__(self, now: dt.datetime) -> None:
@@ -237,18 +242,18 @@ class _Scan:
         return officials_eligible(step=step, unit=unit, procedure=self.procedures[procedure_id])
 
     def _load(self, rows: list[dict]) -> None:
-        """What this page needs and earlier pages did not: one query per kind of row."""
+        """What this batch needs and earlier batches did not: one query per kind of row."""
         groups = [row for row in rows if row["assignee_id"] is None]
-        agencies = {row["competent_agency_id"] for row in rows}
-        agencies |= {row["step_agency_id"] for row in groups if row["step_agency_id"]}
-        _fill(self.agencies, Agency.objects, agencies)
+        competent = {row["competent_agency_id"] for row in rows}
+        units = {row["step_agency_id"] for row in groups if row["step_agency_id"]}
+        _fill(self.agencies, Agency.objects, competent | units)
         _fill(self.procedures, Procedure.objects, {row["procedure_id"] for row in groups})
         _fill(
             self.definitions,
             ProcessDefinition.objects,
             {row["definition_id"] for row in groups if row["definition_id"] is not None},
         )
-        for agency_id in agencies - self.calendars.keys():
+        for agency_id in competent - self.calendars.keys():
             self.calendars[agency_id] = calendar(self.agencies[agency_id])
 
 
