@@ -166,7 +166,11 @@ def apology_deadline(d: Dossier) -> dt.datetime | None:
     """The latest moment the apology/extension letter may be issued (DOMAIN.md decision 8)."""
     if d.due_at is None:
         return None
-    rules = rule_set_get(d.rule_set)
-    return calendar(d.competent_agency).subtract_working_days(
-        d.due_at, rules.apology_working_days_before
-    )
+    return apology_latest(d.due_at, d.rule_set, calendar(d.competent_agency))
+
+
+def apology_latest(due_at: dt.datetime, rule_set: str, cal: WorkCalendar) -> dt.datetime:
+    """`apology_deadline` from the columns it reads, for a caller that has the competent
+    agency's calendar already (the due-warning scan reads dossiers as rows)."""
+    rules = rule_set_get(rule_set)
+    return cal.subtract_working_days(due_at, rules.apology_working_days_before)
