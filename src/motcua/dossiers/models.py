@@ -185,7 +185,7 @@ class Dossier(models.Model):
         # The lists read open dossiers (a few per cent of the table) soonest step deadline
         # first, through partial indexes that hold only them: one per way an official sees a
         # dossier (held by, settled by, received at, assigned to) and one for "everything".
-        # Closed dossiers are read by period of reception, per desk or agency.
+        # Closed dossiers are read by period of reception, per desk, agency or step's unit.
         indexes = [
             models.Index(
                 fields=["step_due_at", "id"], condition=OPEN_ROWS, name="dossier_open_due_idx"
@@ -215,10 +215,16 @@ class Dossier(models.Model):
             models.Index(
                 fields=["due_at", "id"], condition=RUNNING_ROWS, name="dossier_running_due_idx"
             ),
+            models.Index(
+                fields=["step_due_at"], condition=RUNNING_ROWS, name="dossier_running_step_idx"
+            ),
             models.Index(fields=["receiving_agency", "submitted_at"], name="dossier_desk_idx"),
             models.Index(
                 fields=["competent_agency", "submitted_at"], name="dossier_competent_time_idx"
             ),
+            models.Index(fields=["step_agency", "submitted_at"], name="dossier_step_time_idx"),
+            # Closed dossiers of a period for whoever sees every agency, latest first.
+            models.Index(fields=["submitted_at", "id"], name="dossier_submitted_idx"),
         ]
         constraints = [
             # The national code is the idempotency key of delivery (DOMAIN.md decision 13).

@@ -95,9 +95,9 @@ def dossier_apology_issue(
         )
 
 
-# The scan reads dossiers whose appointment is at most this far ahead (or past). The apology
-# deadline lies a working day or two before the appointment (rule set), well inside it even
-# across Tết; the step-overdue warnings have always been bounded by it too.
+# The scan reads dossiers whose appointment is at most this far ahead (or past), and those
+# whose step deadline has passed. The apology deadline lies a working day or two before the
+# appointment (rule set), well inside it even across Tết.
 HORIZON = dt.timedelta(days=10)
 # Dossiers read at a time from the cursor, and so per round of inserts.
 BATCH = 2000
@@ -123,8 +123,9 @@ def due_warnings_scan(*, now: dt.datetime | None = None) -> int:
     the apology deadline) or whose step is overdue. Returns the number of new warnings.
 
     Set-based, so that a run stays in seconds at ten million dossiers: the candidates come from
-    one partial index (running dossiers by appointment), without the dossiers already warned
-    (`_unwarned`), read in batches; the exact "near" rule is then checked in Python with one
+    two partial indexes (running dossiers by appointment, by step deadline), without the
+    dossiers already warned (`_unwarned`), read in batches; the exact "near" rule is then
+    checked in Python with one
     calendar per competent agency, the eligible officials are looked up once per step and
     unit, and each batch's warnings go in with one insert (PostgreSQL) or a few.
 
@@ -149,7 +150,8 @@ def due_warnings_scan(*, now: dt.datetime | None = None) -> int:
 
 
 def _unwarned(now: dt.datetime):
-    """Running dossiers due within the horizon that may still lack a warning, by appointment.
+    """Running dossiers due within the horizon or past their step deadline that may still lack
+    a warning, by appointment.
 
     A dossier is left out once it holds the warnings it needs: for an assignee, that one
     warning (exact); for a group, any addressed warning recorded since the dossier entered its
@@ -175,10 +177,12 @@ def _unwarned(now: dt.datetime):
             Q(assignee__isnull=True) & ~Exists(to_group)
         )
 
+    # Two index ranges (appointment within the horizon, step deadline passed), each over the
+    # running dossiers only: a step can be overdue long before a far appointment.
     return (
-        Dossier.objects.filter(RUNNING_ROWS, due_at__lte=now + HORIZON)
+        Dossier.objects.filter(RUNNING_ROWS)
         .filter(
-            missing(WarningKind.DUE_SOON, "due_at")
+            (Q(due_at__lte=now + HORIZON) & missing(WarningKind.DUE_SOON, "due_at"))
             | (Q(step_due_at__lt=now) & missing(WarningKind.STEP_OVERDUE, "step_due_at"))
         )
         .order_by("due_at", "pk")
