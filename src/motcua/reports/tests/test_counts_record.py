@@ -123,3 +123,16 @@ def test_local_midnight_decides_the_day(world):
     assert row(world, dt.date(2026, 3, 2)) == {"received": 1}
     assert row(world, dt.date(2026, 3, 3)) == {"received": 1}
     assert counts_check(dt.date(2026, 3, 2), dt.date(2026, 3, 3)) == []
+
+
+def test_lateness_once_incurred_counts_late_on_both_paths(world):
+    """A dossier whose clock recorded lateness (a pause begun past the deadline) is late even
+    if settled before its moved deadline: kept and recomputed alike."""
+    from motcua.dossiers.models import Dossier
+
+    d = submit(world, MON, accept=True)
+    Dossier.objects.filter(pk=d.pk).update(clock_late=True)  # as a late pause leaves it
+    assert act(world, "forward", d, at(2, 10))
+    assert act(world, "forward", d, at(2, 11))
+    assert row(world, dt.date(2026, 3, 2))["settled_late"] == 1
+    assert counts_check(dt.date(2026, 3, 2), dt.date(2026, 3, 2)) == []
