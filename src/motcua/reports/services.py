@@ -33,6 +33,7 @@ from .rules import (
 )
 
 Key = tuple[int, int, dt.date]  # (agency id, procedure id, day)
+ROLLUP_MARGIN = dt.timedelta(minutes=15)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,8 +244,9 @@ def counts_rollup(year: int, month: int) -> int:
     at its end) and mark it counted. Run once the month has ended (the task does on the 1st);
     run again after a rebuild of its days (`counts_rebuild` does). Returns the rows written."""
     first, last = month_bounds(year, month)
+    # No lock: the month has ended, nothing adds to its days any more (the task waits a
+    # margin past midnight); a rebuild calls this under its own lock.
     with transaction.atomic():
-        _lock_counts()
         stock = stock_before(first)
         rows = (
             DailyCount.objects.filter(day__gte=first, day__lte=last)
@@ -281,7 +283,9 @@ def counts_rollup(year: int, month: int) -> int:
 def counts_rollup_ended(*, now: dt.datetime | None = None) -> list[dt.date]:
     """Roll up every ended month since the last one rolled up (the last month on the first
     run). Returns the months rolled up."""
-    today = local_day(now or timezone.now())
+    # A margin past midnight: a transition begun in the last second of the month has
+    # committed by then.
+    today = local_day((now or timezone.now()) - ROLLUP_MARGIN)
     current = today.replace(day=1)
     last = CountedMonth.objects.order_by("-month").values_list("month", flat=True).first()
     month = previous_month(current) if last is None else _next_month(last)

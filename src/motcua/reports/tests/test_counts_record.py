@@ -136,3 +136,24 @@ def test_lateness_once_incurred_counts_late_on_both_paths(world):
     assert act(world, "forward", d, at(2, 11))
     assert row(world, dt.date(2026, 3, 2))["settled_late"] == 1
     assert counts_check(dt.date(2026, 3, 2), dt.date(2026, 3, 2)) == []
+
+
+def test_rollup_of_ended_months_waits_past_midnight_and_carries_the_stock(world):
+    from motcua.reports.models import CountedMonth, MonthlyCount
+    from motcua.reports.selectors import month_counts
+    from motcua.reports.services import counts_rollup_ended
+
+    submit(world, MON, accept=True)  # in progress from March on
+    assert counts_rollup_ended(now=local(2026, 4, 1, 0, 5)) == [dt.date(2026, 2, 1)]
+    assert counts_rollup_ended(now=local(2026, 4, 1, 0, 20)) == [dt.date(2026, 3, 1)]
+    assert counts_rollup_ended(now=local(2026, 5, 2)) == [dt.date(2026, 4, 1)]
+    assert list(CountedMonth.objects.values_list("month", flat=True)) == [
+        dt.date(2026, 4, 1),
+        dt.date(2026, 3, 1),
+        dt.date(2026, 2, 1),
+    ]
+    april = MonthlyCount.objects.get(month=dt.date(2026, 4, 1))
+    assert april.in_progress == 1 and april.received == 0
+    assert month_counts(2026, 4).total["in_progress"] == 1
+    assert month_counts(2026, 3).total["received"] == 1
+    assert month_counts(2026, 5).total["in_progress"] == 1  # not rolled up: April's stock
