@@ -41,7 +41,7 @@ class CountsBase(models.Model):
         verbose_name=_("procedure"),
         db_index=False,  # nobody reads counts by procedure alone
     )
-    received = _counter(_("received"))
+    received = _counter(_("dossiers received"))
     online = _counter(_("received online"))
     accepted = _counter(_("accepted"))
     refused = _counter(_("refused at reception"))

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
             name='DailyCount',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received', models.PositiveIntegerField(default=0, verbose_name='received')),
+                ('received', models.PositiveIntegerField(default=0, verbose_name='dossiers received')),
                 ('online', models.PositiveIntegerField(default=0, verbose_name='received online')),
                 ('accepted', models.PositiveIntegerField(default=0, verbose_name='accepted')),
                 ('refused', models.PositiveIntegerField(default=0, verbose_name='refused at reception')),
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
             name='MonthlyCount',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received', models.PositiveIntegerField(default=0, verbose_name='received')),
+                ('received', models.PositiveIntegerField(default=0, verbose_name='dossiers received')),
                 ('online', models.PositiveIntegerField(default=0, verbose_name='received online')),
                 ('accepted', models.PositiveIntegerField(default=0, verbose_name='accepted')),
                 ('refused', models.PositiveIntegerField(default=0, verbose_name='refused at reception')),
