@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "motcua.outbox",
     "motcua.dossiers",
     "motcua.exports",
+    "motcua.reports",
     "motcua.portal",
     "motcua.demo",
     "motcua.simulators.national_portal",
@@ -384,4 +385,6 @@ CELERY_BEAT_SCHEDULE = {
     "dossier-due-warnings": {"task": "motcua.dossiers.tasks.due_warnings", "schedule": 900.0},
     # Delete exported files past their keeping time; fail exports whose worker is gone.
     "export-purge": {"task": "motcua.exports.tasks.export_purge", "schedule": 3600.0},
+    # Roll up the counts of a month once it has ended (a no-op the other hours).
+    "counts-rollup": {"task": "motcua.reports.tasks.counts_rollup", "schedule": 3600.0},
 }

@@ -1,6 +1,7 @@
 """The checked write every transition ends with: the conditional UPDATE on the version, one
-history row per event, the audit entry, and for real dossiers one outbox event per history row
-for the national portal — all in the caller's transaction (DOMAIN.md decisions 2, 7, 8)."""
+history row per event, the audit entry, and for real dossiers the counts for reports (one upsert)
+and one outbox event per history row for the national portal — all in the caller's transaction
+(DOMAIN.md decisions 2, 7, 8)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from motcua.core.audit import audit_record
 from motcua.core.errors import Conflict
 from motcua.organizations.models import Agency
 from motcua.outbox.services import OutboxItem, outbox_add_many
+from motcua.reports.services import counts_record
 
 from ..constants import NATIONAL_CODE
 from ..lifecycle import Context, Rule, arrived, state_of
@@ -201,7 +203,8 @@ def write_events(
         )
     DossierEvent.objects.bulk_create(rows)
     if d.is_sandbox:
-        return  # test dossiers are never synced (R3)
+        return  # test dossiers are never synced (R3) nor counted
+    counts_record(d, now, events)
     actor_name = (actor.full_name or actor.get_username()) if actor is not None else ""
     with translation.override("vi"):
         document = dossier_object(d)

@@ -353,7 +353,17 @@ def _accept(d: Dossier, actor: User | None, *, now: dt.datetime) -> None:
         d.step_due_at = None
         next_key = first.next_for(StepAction.FORWARD) if first.allows("forward") else None
         if next_key is None:
+            # Settled at the desk: the history (and the national portal, the counts) must see
+            # processing end, as after any other last step.
             finish(t, Outcome.GRANTED)
+            t.event(
+                EventKind.FINISH,
+                from_status=Status.ACCEPTED,
+                from_step=first.key,
+                to_agency=d.step_agency,
+                action=StepAction.FORWARD,
+                note=_("Processing finished."),
+            )
         else:
             nxt = spec.step(next_key)
             enter_step(t, nxt, status=Status.ACCEPTED)
