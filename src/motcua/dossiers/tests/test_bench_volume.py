@@ -129,6 +129,15 @@ def test_generates_valid_dossiers_and_times_every_read(client):
         .values_list("pk", flat=True)
     )
 
+    # The counts for reports, rebuilt from the generated history: each dossier received once.
+    from django.db.models import Sum
+
+    from motcua.reports.models import DailyCount
+
+    assert "counts for reports rebuilt" in output
+    received = DailyCount.objects.aggregate(n=Sum("received"))["n"]
+    assert received == Dossier.objects.filter(is_sandbox=False).count()
+
     # Every read is in the table, with its figures and plan.
     for read in READS:
         assert read in output, read

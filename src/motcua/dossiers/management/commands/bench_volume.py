@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -197,6 +198,7 @@ class Command(BaseCommand):
             self.stdout.write(f"reusing {generated:,} dossiers already in the database")
         else:
             self.generate(dossiers, setup.templates, batch=batch)
+        self.fill_counts()
         total = Dossier.objects.count()
         open_ = Dossier.objects.filter(is_sandbox=False).exclude(status__in=TERMINAL).count()
         self.stdout.write(f"dossiers: {total:,}, of which open {open_:,} ({open_ / total:.1%})")
@@ -565,14 +567,45 @@ class Command(BaseCommand):
             f"VACUUM ANALYZE {time.perf_counter() - indexed:.1f} s"
         )
 
-    def _progress(self, done: int, n: int, started: float) -> None:
+    def fill_counts(self) -> None:
+        """The counts for reports of the generated dossiers (their history was written by SQL,
+        not through `write_events`): rebuilt from the history month by month, as a province
+        does once when it upgrades, then the ended months rolled up. Skipped when every
+        dossier is counted as received already (a --reuse run)."""
+        from motcua.reports.management.commands._range import by_month
+        from motcua.reports.models import DailyCount
+        from motcua.reports.rules import local_day
+        from motcua.reports.services import counts_rebuild, counts_rollup_ended
+
+        received = DailyCount.objects.aggregate(n=Sum("received"))["n"] or 0
+        if received == Dossier.objects.filter(is_sandbox=False).count():
+            return
+        first = DossierEvent.objects.order_by("at").values_list("at", flat=True).first()
+        if first is None:
+            return
+        started = time.perf_counter()
+        chunks = by_month(local_day(first), timezone.localdate())
+        rows = 0
+        for i, (a, b) in enumerate(chunks, start=1):
+            rows += counts_rebuild(a, b)
+            self._progress(i, len(chunks), started, unit="months")
+        self.stderr.write("")
+        rebuilt = time.perf_counter() - started
+        months = counts_rollup_ended()
+        self.stdout.write(
+            f"counts for reports rebuilt from the history: {rows:,} daily rows in "
+            f"{rebuilt:.1f} s; {len(months)} month(s) rolled up in "
+            f"{time.perf_counter() - started - rebuilt:.1f} s"
+        )
+
+    def _progress(self, done: int, n: int, started: float, *, unit: str = "dossiers") -> None:
         elapsed = time.perf_counter() - started
         rate = done / elapsed if elapsed else 0
         eta = (n - done) / rate if rate else 0
         width = 30
         bar = "#" * round(width * done / n)
         self.stderr.write(
-            f"\r[{bar:<{width}}] {done:,}/{n:,} dossiers  {rate:,.0f}/s  "
+            f"\r[{bar:<{width}}] {done:,}/{n:,} {unit}  {rate:,.1f}/s  "
             f"ETA {int(eta) // 60}:{int(eta) % 60:02d}  ",
             ending="",
         )
