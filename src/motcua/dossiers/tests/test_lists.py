@@ -240,3 +240,27 @@ def test_a_province_wide_official_sees_every_dossier_without_a_list_of_ids(world
     assert "K-00000" in mine
     sql = str(selectors.dossiers_list(user=leader).query)
     assert 'receiving_agency_id" IN' not in sql
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
+def test_name_search_has_trigram_indexes_of_open_and_of_closed_dossiers(db):
+    """The hand-written trigram indexes carry exactly the lists' conditions: the open one the
+    predicate Django gives the open-dossier indexes (OPEN_ROWS), the closed one its contrary
+    among real dossiers; otherwise the planner cannot prove a list's WHERE implies them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_expr(i.indpred, i.indrelid), pg_get_indexdef(i.indexrelid) "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = 'dossiers_dossier'::regclass"
+        )
+        found = {name: (pred, sql) for name, pred, sql in cursor.fetchall()}
+    assert "dossier_search_trgm" not in found
+    open_pred, open_sql = found["dossier_open_search_trgm"]
+    closed_pred, closed_sql = found["dossier_closed_search_trgm"]
+    assert "gin_trgm_ops" in open_sql and "gin_trgm_ops" in closed_sql
+    assert open_pred == found["dossier_open_due_idx"][0]
+    # ((NOT <closed status>) AND (NOT is_sandbox)) and (<closed status> AND (NOT is_sandbox))
+    head, tail = "((NOT ", ") AND (NOT is_sandbox))"
+    assert open_pred.startswith(head) and open_pred.endswith(tail), open_pred
+    closed_status = open_pred[len(head) : -len(tail)]
+    assert closed_pred == f"({closed_status} AND (NOT is_sandbox))", closed_pred
