@@ -387,6 +387,9 @@ NATIONAL_PORTAL_B_STATUS_URL = envstr(
 NATIONAL_PORTAL_SYNC_TIMEOUT = float(envint("NATIONAL_PORTAL_SYNC_TIMEOUT", 10))
 # A portal session is renewed after this many seconds even if the portal has not said so.
 NATIONAL_PORTAL_SESSION_SECONDS = envint("NATIONAL_PORTAL_SESSION_SECONDS", 1800)
+# The account the simulated portal accepts (the demo's; never the real portal's).
+SIM_NATIONAL_PORTAL_USERNAME = envstr("SIM_NATIONAL_PORTAL_USERNAME", "motcua")
+SIM_NATIONAL_PORTAL_PASSWORD = envsecret("SIM_NATIONAL_PORTAL_PASSWORD") or "demo-only"
 # The simulators' fault switch (/sim/…/_faults) answers only with this token (empty: refused).
 SIMULATOR_CONTROL_TOKEN = envsecret("SIMULATOR_CONTROL_TOKEN") or ""
 

@@ -2,7 +2,7 @@
 
 Style A, under /sim/dvcqg/lgsp/:
 - `auth`: {"username", "password"} + header `dstcode` → {"error_code": "0", "session": token}
-  (settings.NATIONAL_PORTAL_USERNAME / _PASSWORD are the accepted account); a wrong account
+  (settings.SIM_NATIONAL_PORTAL_USERNAME / _PASSWORD are the accepted account); a wrong account
   → {"error_code": "1"}.
 - `service`: {"session", "madonvi", "service", …}. An unknown or expired session →
   {"error_code": "401"} (UNCONFIRMED code: the sender logs in again). Services:
@@ -32,7 +32,8 @@ replaces the switch ({} or {"reset": true}: all off):
   without an answer, so this answers 502 with an empty body (as a proxy whose upstream
   dropped the connection does);
 - "ack_lost_count": N — the next N calls are applied, then answered 502: the acknowledgement is
-  lost and the sender repeats a delivery already applied (duplicate deliveries);
+  lost and the sender repeats a delivery already applied (duplicate deliveries); with
+  "ack_lost_only": "<service>", only calls of that Style A service count;
 - "latency": s, "jitter": s — each call waits latency + uniform(0, jitter) seconds before it is
   applied: concurrent calls are applied and acknowledged out of order;
 - "timeout": s — each call waits s seconds (at most 60) before anything, so the sender times out;
@@ -78,6 +79,7 @@ FAULT_KEYS = {
     "fail_rate",
     "drop_count",
     "ack_lost_count",
+    "ack_lost_only",
     "latency",
     "jitter",
     "timeout",
@@ -105,10 +107,16 @@ def faults_set(config: dict[str, Any]) -> dict[str, Any]:
         if str(config["error"]) not in ERROR_STATUSES:
             raise ValueError("error")
         state["error"] = int(config["error"])
-        state["error_count"] = int(config.get("error_count") or 0)
+        count = int(config.get("error_count") or 0)
+        if count > 0:
+            state["error_count"] = count  # consumed one call at a time
+        else:
+            state["error_forever"] = True
     for key in ("drop_count", "ack_lost_count"):
         if config.get(key):
             state[key] = int(config[key])
+    if config.get("ack_lost_only"):
+        state["ack_lost_only"] = str(config["ack_lost_only"])[:40]
     for key, top in (("fail_rate", 1.0), ("latency", 30.0), ("jitter", 30.0), ("timeout", 60.0)):
         if config.get(key):
             value = float(config[key])
@@ -185,7 +193,7 @@ def sync_endpoint(view: Callable[[HttpRequest, Any], HttpResponse]) -> Callable:
             time.sleep(faults["timeout"])
         if faults.get("outage_until", 0) > time.monotonic():
             return _json({"error_code": "503", "message": "Hệ thống đang bảo trì"}, status=503)
-        if "error" in faults and (faults["error_count"] == 0 or _take("error_count")):
+        if "error" in faults and (faults.get("error_forever") or _take("error_count")):
             return _json({"error_code": str(faults["error"]), "message": "Lỗi"}, faults["error"])
         if _take("drop_count"):
             return HttpResponse(b"", status=502)
@@ -204,7 +212,9 @@ def sync_endpoint(view: Callable[[HttpRequest, Any], HttpResponse]) -> Callable:
                 response = view(request, body)
         except Refused as exc:
             return _answer(exc.code, exc.message)
-        if _take("ack_lost_count"):
+        only = faults.get("ack_lost_only")
+        targeted = not only or (isinstance(body, dict) and body.get("service") == only)
+        if targeted and _take("ack_lost_count"):
             return HttpResponse(b"", status=502)  # applied, but the answer never arrives
         return response
 
@@ -310,8 +320,8 @@ def auth(request: HttpRequest) -> HttpResponse:
     if not isinstance(body, dict) or not request.headers.get("dstcode"):
         return _answer("1", "Thiếu dstcode hoặc thông tin đăng nhập")
     good = hmac.compare_digest(
-        str(body.get("username", "")), settings.NATIONAL_PORTAL_USERNAME
-    ) & hmac.compare_digest(str(body.get("password", "")), settings.NATIONAL_PORTAL_PASSWORD)
+        str(body.get("username", "")), settings.SIM_NATIONAL_PORTAL_USERNAME
+    ) & hmac.compare_digest(str(body.get("password", "")), settings.SIM_NATIONAL_PORTAL_PASSWORD)
     if not good:
         return _answer("1", "Sai tên đăng nhập hoặc mật khẩu")
     token = secrets.token_urlsafe(24)
