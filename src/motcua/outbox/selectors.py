@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from motcua.accounts.authz import has_any
+from motcua.accounts.constants import Action
+
 from .destinations import REGISTRY
 from .models import CircuitState, DeliveryCircuit, OutboxEvent, OutboxStatus
 
@@ -80,3 +83,8 @@ def outbox_stats(*, now: dt.datetime | None = None) -> list[DestinationStats]:
             )
         )
     return stats
+
+
+def outbox_operator(user) -> bool:
+    """May this user read the outbox and replay dead letters (the IT team, `system.operate`)?"""
+    return has_any(user, {Action.SYSTEM_OPERATE})
