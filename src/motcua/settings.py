@@ -429,6 +429,19 @@ DOSSIER_DEFAULT_PROCESS = envbool("DOSSIER_DEFAULT_PROCESS", True)
 
 # Background work (Celery). Without a broker, tasks run in-process (the embedded default).
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The demo's broker (`make demo`): Kombu's file-system transport, messages as files in
+    # var/broker shared by the web server and the worker on one machine, no server to run.
+    # Production uses Redis (or RabbitMQ: amqp://).
+    _BROKER_DIR = VAR_DIR / "broker"
+    (_BROKER_DIR / "processed").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR),
+        "data_folder_out": str(_BROKER_DIR),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "store_processed": False,
+        "polling_interval": 0.2,
+    }
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
