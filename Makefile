@@ -32,11 +32,22 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null; }; }
 
+# The demo runs a real Celery worker (with beat) beside the web server: it delivers the outbox
+# to the national portal's simulator within a second of each change. The broker needs no
+# server: Kombu's file-system transport in var/broker (DEMO_BROKER=redis://127.0.0.1:6379/0 to
+# use a Redis). The worker stops with the web server.
+DEMO_BROKER ?= filesystem://
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py demo_setup
 	@echo "MộtCửa: http://$(HOST):$(PORT)/  ·  quản trị / admin: http://$(HOST):$(PORT)/admin/"
-	LOG_FORMAT=text $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	@mkdir -p var
+	@export CELERY_BROKER_URL="$(DEMO_BROKER)" NATIONAL_PORTAL_URL="http://$(HOST):$(PORT)/sim/dvcqg" LOG_FORMAT=text; \
+	PYTHONPATH=src $(BIN)/celery -A motcua worker -B --concurrency 2 --loglevel WARNING \
+	  --schedule var/celerybeat-schedule >var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Celery worker (pid $$worker, log var/worker.log), broker $(DEMO_BROKER)"; \
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check src

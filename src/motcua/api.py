@@ -32,6 +32,7 @@ from motcua.dossiers.api import router as dossiers_router
 from motcua.dossiers.api import tracking_router
 from motcua.exports.api import router as exports_router
 from motcua.organizations.api import router as organizations_router
+from motcua.outbox.api import router as outbox_router
 from motcua.territory.api import router as territory_router
 from motcua.workflows.api import router as workflows_router
 
@@ -222,3 +223,4 @@ api.add_router("/workflows", workflows_router, tags=["workflows"])
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/tracking", tracking_router)
 api.add_router("/exports", exports_router)
+api.add_router("/outbox", outbox_router)

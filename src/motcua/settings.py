@@ -361,6 +361,58 @@ MOTCUA_DEMO_PROVINCE_CODE = envint("MOTCUA_DEMO_PROVINCE_CODE", 82)
 SIMULATORS_ENABLED = envbool("SIMULATORS_ENABLED", not PRODUCTION)
 NATIONAL_PORTAL_URL = envstr("NATIONAL_PORTAL_URL", "http://127.0.0.1:8000/sim/dvcqg")
 
+# Dossier sync to the national portal (DOMAIN-integration.md §1, §9.3; docs/integration.md).
+# Style A (default): login at {NATIONAL_PORTAL_SYNC_URL}{NATIONAL_PORTAL_AUTH_ENDPOINT}, then
+# every service through {…}{NATIONAL_PORTAL_SERVICE_ENDPOINT}. Style B: the separate URLs below.
+NATIONAL_PORTAL_SYNC_STYLE = envstr("NATIONAL_PORTAL_SYNC_STYLE", "A").upper()
+if NATIONAL_PORTAL_SYNC_STYLE not in {"A", "B"}:
+    raise ImproperlyConfigured("NATIONAL_PORTAL_SYNC_STYLE must be A or B")
+NATIONAL_PORTAL_SYNC_URL = envstr("NATIONAL_PORTAL_SYNC_URL", NATIONAL_PORTAL_URL + "/lgsp")
+NATIONAL_PORTAL_AUTH_ENDPOINT = envstr("NATIONAL_PORTAL_AUTH_ENDPOINT", "/auth")
+NATIONAL_PORTAL_SERVICE_ENDPOINT = envstr("NATIONAL_PORTAL_SERVICE_ENDPOINT", "/service")
+NATIONAL_PORTAL_USERNAME = envstr("NATIONAL_PORTAL_USERNAME", "motcua")
+# The demo's password is known to the simulator only; production sets the real one.
+NATIONAL_PORTAL_PASSWORD = envsecret("NATIONAL_PORTAL_PASSWORD") or "demo-only"
+NATIONAL_PORTAL_DSTCODE = envstr("NATIONAL_PORTAL_DSTCODE", "DVCQG")
+NATIONAL_PORTAL_MADONVI = envstr("NATIONAL_PORTAL_MADONVI", "000.00.00.H20")
+_STYLE_B = NATIONAL_PORTAL_URL + "/KetNoiMotCuaQuocGia"
+NATIONAL_PORTAL_B_CREATE_URL = envstr("NATIONAL_PORTAL_B_CREATE_URL", _STYLE_B + "/ThemMoiHoSo")
+NATIONAL_PORTAL_B_UPDATE_URL = envstr("NATIONAL_PORTAL_B_UPDATE_URL", _STYLE_B + "/CapNhatHoSo")
+NATIONAL_PORTAL_B_PROGRESS_URL = envstr(
+    "NATIONAL_PORTAL_B_PROGRESS_URL", _STYLE_B + "/DongBoTienTrinh"
+)
+NATIONAL_PORTAL_B_STATUS_URL = envstr(
+    "NATIONAL_PORTAL_B_STATUS_URL", _STYLE_B + "/DongBoTrangThaiHoSoKM"
+)
+NATIONAL_PORTAL_SYNC_TIMEOUT = float(envint("NATIONAL_PORTAL_SYNC_TIMEOUT", 10))
+# A portal session is renewed after this many seconds even if the portal has not said so.
+NATIONAL_PORTAL_SESSION_SECONDS = envint("NATIONAL_PORTAL_SESSION_SECONDS", 1800)
+# The account the simulated portal accepts (the demo's; never the real portal's).
+SIM_NATIONAL_PORTAL_USERNAME = envstr("SIM_NATIONAL_PORTAL_USERNAME", "motcua")
+SIM_NATIONAL_PORTAL_PASSWORD = envsecret("SIM_NATIONAL_PORTAL_PASSWORD") or "demo-only"
+# The simulators' fault switch (/sim/…/_faults) answers only with this token (empty: refused).
+SIMULATOR_CONTROL_TOKEN = envsecret("SIMULATOR_CONTROL_TOKEN") or ""
+
+# Delivery of the outbox (outbox/dispatch.py). Batches of OUTBOX_BATCH_SIZE events; a claim is
+# leased for OUTBOX_LEASE_SECONDS (another worker retakes it after); a retryable failure waits
+# a random time up to min(cap, base·2^attempts) (full jitter); after OUTBOX_MAX_ATTEMPTS, or a
+# permanent error, the event is a dead letter until an operator replays it.
+OUTBOX_BATCH_SIZE = envint("OUTBOX_BATCH_SIZE", 100)
+OUTBOX_LEASE_SECONDS = envint("OUTBOX_LEASE_SECONDS", 120)
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 25)
+OUTBOX_BACKOFF_BASE_SECONDS = envint("OUTBOX_BACKOFF_BASE_SECONDS", 2)
+OUTBOX_BACKOFF_CAP_SECONDS = envint("OUTBOX_BACKOFF_CAP_SECONDS", 1800)
+OUTBOX_CIRCUIT_THRESHOLD = envint("OUTBOX_CIRCUIT_THRESHOLD", 5)
+OUTBOX_CIRCUIT_COOLDOWN_SECONDS = envint("OUTBOX_CIRCUIT_COOLDOWN_SECONDS", 30)
+# One dispatch task works at most this long, then leaves the rest to the next one.
+OUTBOX_DISPATCH_BUDGET_SECONDS = envint("OUTBOX_DISPATCH_BUDGET_SECONDS", 25)
+OUTBOX_DISPATCH_INTERVAL_SECONDS = envint("OUTBOX_DISPATCH_INTERVAL_SECONDS", 5)
+
+# /metrics (Prometheus text format): from these addresses, or with "Authorization: Bearer
+# <METRICS_TOKEN>"; from anywhere else 404.
+METRICS_ALLOWED_IPS = envnetworks("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+METRICS_TOKEN = envsecret("METRICS_TOKEN") or ""
+
 # Dossier code (DOMAIN.md decision 3): {agency} electronic identifier, {date} yyMMdd, {seq}.
 DOSSIER_CODE_PATTERN = envstr("DOSSIER_CODE_PATTERN", "{agency}-{date}-{seq:04d}")
 # Public address of the citizen portal, printed as the QR code on every form.
@@ -377,6 +429,20 @@ DOSSIER_DEFAULT_PROCESS = envbool("DOSSIER_DEFAULT_PROCESS", True)
 
 # Background work (Celery). Without a broker, tasks run in-process (the embedded default).
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The demo's broker (`make demo`): Kombu's file-system transport, messages as files in
+    # var/broker shared by the web server and the worker on one machine, no server to run.
+    # Production uses Redis (or RabbitMQ: amqp://).
+    _BROKER_DIR = VAR_DIR / "broker"
+    (_BROKER_DIR / "processed").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR),
+        "data_folder_out": str(_BROKER_DIR),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "control_folder": str(_BROKER_DIR / "control"),
+        "store_processed": False,
+        "polling_interval": 0.2,
+    }
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -387,4 +453,13 @@ CELERY_BEAT_SCHEDULE = {
     "export-purge": {"task": "motcua.exports.tasks.export_purge", "schedule": 3600.0},
     # Roll up the counts of a month once it has ended (a no-op the other hours).
     "counts-rollup": {"task": "motcua.reports.tasks.counts_rollup", "schedule": 3600.0},
+    # Deliver the outbox (also kicked on the commit of every transaction that writes to it).
+    "outbox-dispatch": {
+        "task": "motcua.outbox.tasks.dispatch",
+        "schedule": float(OUTBOX_DISPATCH_INTERVAL_SECONDS),
+        "options": {"expires": float(OUTBOX_DISPATCH_INTERVAL_SECONDS)},
+    },
 }
+# Wake the dispatcher when a transaction that wrote outbox rows commits. Off when tasks run
+# in-process (no broker): the request would wait for the delivery.
+OUTBOX_KICK_ON_COMMIT = envbool("OUTBOX_KICK_ON_COMMIT", not CELERY_TASK_ALWAYS_EAGER)

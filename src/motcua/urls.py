@@ -4,6 +4,7 @@ from django.urls import include, path
 from motcua.api import api
 from motcua.core import views as core_views
 from motcua.core.admin_site import site as admin_site
+from motcua.outbox import views as outbox_views
 from motcua.portal import tracking
 
 # Under /api/v1/ an unknown address answers the API's JSON error body.
@@ -13,6 +14,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", outbox_views.metrics, name="metrics"),
+    path("van-hanh/chuyen-phat/", outbox_views.deliveries, name="outbox_deliveries"),
     path("thu-tuc/", include("motcua.portal.urls")),
     path("tra-cuu-ho-so/", tracking.tracking, name="tracking"),
     path("ho-so/", include("motcua.dossiers.urls")),

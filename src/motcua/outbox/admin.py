@@ -1,22 +1,27 @@
 """The outbox in the administration site: what waits to be delivered, what failed and why.
 
 Read-only, for the provincial IT team (`system.operate`): rows are written only by the services
-in the transaction of the change they report, and only the dispatcher changes their status.
+in the transaction of the change they report, and only the dispatcher changes their status —
+except the action "Replay", which puts the chosen dead letters back in the queue through
+`outbox_replay` (audited), as the API does.
 """
 
 from __future__ import annotations
 
 import json
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from motcua.accounts.authz import has_any
 from motcua.accounts.constants import Action
 from motcua.core.admin_site import site
+from motcua.core.errors import DomainError
 
 from .models import OutboxEvent
+from .services import outbox_replay
 
 
 @admin.register(OutboxEvent, site=site)
@@ -49,10 +54,35 @@ class OutboxEventAdmin(admin.ModelAdmin):
         "created_at",
         "next_attempt_at",
         "delivered_at",
+        "claimed_until",
         "last_error",
         "payload_pretty",
     ]
     readonly_fields = fields
+    actions = ["replay"]
+
+    @admin.action(description=_("Replay the chosen dead letters"), permissions=["operate"])
+    def replay(self, request, queryset) -> None:
+        try:
+            count = outbox_replay(
+                actor=request.user, ids=list(queryset.values_list("id", flat=True))
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d dead letter put back in the queue.",
+                "%(count)d dead letters put back in the queue.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    def has_operate_permission(self, request) -> bool:
+        return self._operator(request)
 
     @admin.display(description=_("object"), ordering="aggregate_id")
     def aggregate(self, obj: OutboxEvent) -> str:

@@ -7,7 +7,7 @@ Deciding here keeps the project's URLconf to one include line, and a production 
 from django.conf import settings
 from django.urls import path
 
-from . import views
+from . import sync, views
 
 app_name = "sim_national_portal"
 
@@ -29,6 +29,14 @@ urlpatterns = (
             name="province_list",
         ),
         path("_control", views.control, name="control"),
+        # Dossier sync (sync.py): Style A's log-in and service envelope, Style B's URLs.
+        path("lgsp/auth", sync.auth, name="sync_auth"),
+        path("lgsp/service", sync.service, name="sync_service"),
+        path("KetNoiMotCuaQuocGia/ThemMoiHoSo", sync.b_create, name="sync_b_create"),
+        path("KetNoiMotCuaQuocGia/CapNhatHoSo", sync.b_update, name="sync_b_update"),
+        path("KetNoiMotCuaQuocGia/DongBoTienTrinh", sync.b_progress, name="sync_b_progress"),
+        path("KetNoiMotCuaQuocGia/DongBoTrangThaiHoSoKM", sync.b_status, name="sync_b_status"),
+        path("_faults", sync.faults, name="faults"),
     ]
     if settings.SIMULATORS_ENABLED
     else []

@@ -208,4 +208,4 @@ def test_nothing_is_mounted_when_simulators_are_disabled(settings):
     finally:
         settings.SIMULATORS_ENABLED = True
         importlib.reload(urls)
-    assert len(urls.urlpatterns) == 4
+    assert len(urls.urlpatterns) == 11  # the catalog (4) and the dossier sync (7)

@@ -1,0 +1,171 @@
+"""Where outbox events go: one Destination per external system, keyed by `destination`.
+
+A destination delivers a claimed batch (events of several aggregates, each aggregate's events
+consecutive and in order) and says, per event, DELIVERED, a DeliveryError (permanent or not), or
+SKIPPED (not attempted because an earlier event of its aggregate failed; it waits behind it).
+It never touches the outbox rows: the dispatcher records the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from motcua.adapters.national_portal.catalog import NationalPortalError
+from motcua.adapters.national_portal.sync import NationalSyncClient, sync_client_from_settings
+
+from .models import OutboxEvent, OutboxStatus
+
+DELIVERED = "delivered"
+SKIPPED = "skipped"
+
+
+@dataclass
+class DeliveryError:
+    message: str
+    permanent: bool = False
+
+
+Outcome = str | DeliveryError
+
+
+class Destination(Protocol):
+    def deliver(self, events: list[OutboxEvent]) -> dict[int, Outcome]: ...
+
+
+def _groups(events: list[OutboxEvent]) -> list[list[OutboxEvent]]:
+    """The batch per aggregate, each in sequence order, aggregates in order of first event."""
+    groups: dict[tuple[str, str], list[OutboxEvent]] = {}
+    for e in sorted(events, key=lambda e: e.pk):
+        groups.setdefault((e.aggregate_type, e.aggregate_id), []).append(e)
+    return [sorted(g, key=lambda e: e.aggregate_seq) for g in groups.values()]
+
+
+def _keyed(row: dict[str, Any], event: OutboxEvent) -> dict[str, Any]:
+    return {**row, "IdempotencyKey": event.idempotency_key}
+
+
+# National status codes (§1.4) sent as they are by DongBoTrangThaiHoSo. UNCONFIRMED: OCPS maps
+# them to a coarse set (4/6/9/10 → 2, 3/7/8 → 5) and TDDVC sends 3 as 11; the portal's own list
+# for this service is not public (DOMAIN-integration.md §9.3).
+def status_row(event: OutboxEvent) -> dict[str, Any]:
+    dossier = event.payload["dossier"]
+    progress = event.payload["progress"]
+    return {
+        "MaHoSo": dossier["MaHoSoKhac"],
+        "MaHoSoDonVi": dossier["MaHoSo"],
+        "MaDoiTuong": dossier.get("MaDoiTuong", ""),
+        "NoiDung": progress.get("NoiDungXuLy", ""),
+        "NgayXuLy": progress.get("ThoiDiemXuLy", ""),
+        "TrangThai": progress.get("TrangThai", ""),
+        "TaiLieuXuLy": [],
+        "IdempotencyKey": event.idempotency_key,
+    }
+
+
+class NationalPortal:
+    """dvcqg: `dossier.progress` events of dossier history (dossiers/services/events.py).
+
+    Dossiers born at a desk: DongBoHoSoMC (create the first time, update after) with the latest
+    dossier object of each dossier in the batch, in one call, then CapNhatTienDoHoSoMC with every
+    progress row of the batch in order. Dossiers born on the portal (MaHoSoKhac set): one
+    DongBoTrangThaiHoSo per event (§9.3). A permanent refusal of a batch is narrowed down to the
+    dossier that caused it by sending each dossier alone, so one bad dossier does not hold the
+    others back.
+    """
+
+    def __init__(self, client_factory: Callable[[], NationalSyncClient] | None = None) -> None:
+        self.client_factory = client_factory or sync_client_from_settings
+
+    def deliver(self, events: list[OutboxEvent]) -> dict[int, Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        groups = _groups(events)
+        born_on_portal = [g for g in groups if g[0].payload["dossier"].get("MaHoSoKhac")]
+        born_here = [g for g in groups if not g[0].payload["dossier"].get("MaHoSoKhac")]
+        with self.client_factory() as client:
+            for group in born_on_portal:
+                outcomes |= self._status_group(client, group)
+            if born_here:
+                try:
+                    self._sync(client, born_here)
+                except NationalPortalError as exc:
+                    if exc.permanent and len(born_here) > 1:
+                        for group in born_here:
+                            outcomes |= self._one(client, group)
+                    else:
+                        outcomes |= _failed(born_here, exc)
+                else:
+                    outcomes |= {e.pk: DELIVERED for g in born_here for e in g}
+        return outcomes
+
+    def _one(self, client: NationalSyncClient, group: list[OutboxEvent]) -> dict[int, Outcome]:
+        try:
+            self._sync(client, [group])
+        except NationalPortalError as exc:
+            return _failed([group], exc)
+        return {e.pk: DELIVERED for e in group}
+
+    @staticmethod
+    def _sync(client: NationalSyncClient, groups: list[list[OutboxEvent]]) -> None:
+        created = _created(groups)
+        creates, updates = [], []
+        for group in groups:
+            last = group[-1]
+            document = _keyed(last.payload["dossier"], last)
+            (updates if last.aggregate_id in created else creates).append(document)
+        client.dossiers_sync(creates, updating=False)
+        client.dossiers_sync(updates, updating=True)
+        client.progress_sync([_keyed(e.payload["progress"], e) for g in groups for e in g])
+
+    @staticmethod
+    def _status_group(client: NationalSyncClient, group: list[OutboxEvent]) -> dict[int, Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        failed = False
+        for event in group:
+            if failed:
+                outcomes[event.pk] = SKIPPED
+                continue
+            try:
+                client.status_sync(status_row(event))
+            except NationalPortalError as exc:
+                outcomes[event.pk] = DeliveryError(exc.message, exc.permanent)
+                failed = True
+            else:
+                outcomes[event.pk] = DELIVERED
+        return outcomes
+
+
+def _created(groups: list[list[OutboxEvent]]) -> set[str]:
+    """The dossiers the portal has seen: those with a delivered event (the dossier went with
+    it; every delivered event of a dossier precedes the undelivered ones). One query per batch.
+    A lost answer is cured by the client's create ↔ update switch."""
+    head = groups[0][0]
+    return set(
+        OutboxEvent.objects.filter(
+            destination=head.destination,
+            aggregate_type=head.aggregate_type,
+            aggregate_id__in=[g[0].aggregate_id for g in groups],
+            status=OutboxStatus.DELIVERED,
+        )
+        .values_list("aggregate_id", flat=True)
+        .distinct()
+    )
+
+
+def _failed(groups: list[list[OutboxEvent]], exc: NationalPortalError) -> dict[int, Outcome]:
+    """The call failed for these dossiers: the head of each bears the error (its attempts and
+    backoff), the events after it were not applied and wait behind it."""
+    outcomes: dict[int, Outcome] = {}
+    for group in groups:
+        outcomes[group[0].pk] = DeliveryError(exc.message, exc.permanent)
+        outcomes |= {e.pk: SKIPPED for e in group[1:]}
+    return outcomes
+
+
+REGISTRY: dict[str, Callable[[], Destination]] = {"dvcqg": NationalPortal}
+
+
+def destination_for(name: str) -> Destination | None:
+    factory = REGISTRY.get(name)
+    return factory() if factory else None

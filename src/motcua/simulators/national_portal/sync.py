@@ -1,0 +1,430 @@
+"""The national portal's dossier sync, simulated (DOMAIN-integration.md §1.1 Styles A and B, §9.3).
+
+Style A, under /sim/dvcqg/lgsp/:
+- `auth`: {"username", "password"} + header `dstcode` → {"error_code": "0", "session": token}
+  (settings.SIM_NATIONAL_PORTAL_USERNAME / _PASSWORD are the accepted account); a wrong account
+  → {"error_code": "1"}.
+- `service`: {"session", "madonvi", "service", …}. An unknown or expired session →
+  {"error_code": "401"} (UNCONFIRMED code: the sender logs in again). Services:
+  `DongBoHoSoMC` {"isUpdating": "True"|"False", "data": [dossier, …]} — a create of a code held
+  already answers {"error_code": "3", "message": "Hồ sơ … đã tồn tại"}, an update of a code not
+  held {"error_code": "2", "message": "Không tìm thấy hồ sơ …"}; `CapNhatTienDoHoSoMC`
+  {"data": [row, …]} (the dossier must be held); `TraCuuHoSo` {"MaHoSo"} → {"result": [dossier]
+  or []}; `DongBoTrangThaiHoSo` {"type": "2", "data": {MaHoSo, MaHoSoDonVi, TrangThai, …}}.
+  Invalid data (a required field missing, a status outside 1–10, a procedure the portal
+  refuses) → {"error_code": "1", "message": …}; each call is applied all or nothing.
+Style B, under /sim/dvcqg/KetNoiMotCuaQuocGia/: `ThemMoiHoSo` and `CapNhatHoSo` (a JSON array of
+dossiers; "đã tồn tại" / "Không tìm thấy"), `DongBoTienTrinh` (an array of at most 10 rows,
+answered in plain text "Đồng bộ thành công"), `DongBoTrangThaiHoSoKM` (one status object).
+
+Idempotency: each progress row or status is applied once per `IdempotencyKey` (its field, or
+the `Idempotency-Key` header for a single status, or else a digest of the row); a repeat is
+counted (`times_received`) and acknowledged as a success, as the real portal is assumed to
+acknowledge a row it already has. What arrived is stored (models.py) for tests to read.
+
+Fault switch, POST /sim/dvcqg/_faults with header `X-Sim-Token: <SIMULATOR_CONTROL_TOKEN>`
+(refused when the token is not set or wrong, absent when SIMULATORS_ENABLED is off). The body
+replaces the switch ({} or {"reset": true}: all off):
+- "outage_seconds": N — every sync endpoint answers 503 for N seconds from now;
+- "error": "500" | "502" | "503" | "429", "error_count": N — the next N calls answer that status
+  (0: until switched off); "fail_rate": p — each call fails with 500 with probability p;
+- "drop_count": N — the next N calls are cut off: a WSGI server cannot close the socket
+  without an answer, so this answers 502 with an empty body (as a proxy whose upstream
+  dropped the connection does);
+- "ack_lost_count": N — the next N calls are applied, then answered 502: the acknowledgement is
+  lost and the sender repeats a delivery already applied (duplicate deliveries); with
+  "ack_lost_only": "<service>", only calls of that Style A service count;
+- "latency": s, "jitter": s — each call waits latency + uniform(0, jitter) seconds before it is
+  applied: concurrent calls are applied and acknowledged out of order;
+- "timeout": s — each call waits s seconds (at most 60) before anything, so the sender times out;
+- "reject_procedures": ["1.001193", …] — dossiers of these procedures are refused as invalid
+  ({"error_code": "1", "message": "Mã TTHC … không tồn tại"}: a permanent error);
+- "expire_sessions": true — every session issued so far is forgotten.
+The switch and the sessions live in this process's memory (like `_control`): enough for the
+demo's single server and for tests driving `live_server`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import random
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .models import SimDossier, SimProgress
+
+STATUSES = {str(n) for n in range(1, 11)}
+SESSION_SECONDS = 1800
+MAX_BODY = 5 * 1024 * 1024
+FAULT_KEYS = {
+    "reset",
+    "outage_seconds",
+    "error",
+    "error_count",
+    "fail_rate",
+    "drop_count",
+    "ack_lost_count",
+    "ack_lost_only",
+    "latency",
+    "jitter",
+    "timeout",
+    "reject_procedures",
+    "expire_sessions",
+}
+ERROR_STATUSES = {"500", "502", "503", "429"}
+
+_lock = threading.Lock()
+_faults: dict[str, Any] = {}
+_sessions: dict[str, float] = {}
+counters: dict[str, int] = {"logins": 0, "calls": 0}
+
+
+def faults_set(config: dict[str, Any]) -> dict[str, Any]:
+    """Replace the fault switch (validated); returns its state."""
+    unknown = set(config) - FAULT_KEYS
+    if unknown:
+        raise ValueError(f"unknown keys: {sorted(unknown)}")
+    state: dict[str, Any] = {}
+    if config.get("outage_seconds"):
+        seconds = min(float(config["outage_seconds"]), 3600.0)
+        state["outage_until"] = time.monotonic() + seconds
+    if config.get("error") is not None:
+        if str(config["error"]) not in ERROR_STATUSES:
+            raise ValueError("error")
+        state["error"] = int(config["error"])
+        count = int(config.get("error_count") or 0)
+        if count > 0:
+            state["error_count"] = count  # consumed one call at a time
+        else:
+            state["error_forever"] = True
+    for key in ("drop_count", "ack_lost_count"):
+        if config.get(key):
+            state[key] = int(config[key])
+    if config.get("ack_lost_only"):
+        state["ack_lost_only"] = str(config["ack_lost_only"])[:40]
+    for key, top in (("fail_rate", 1.0), ("latency", 30.0), ("jitter", 30.0), ("timeout", 60.0)):
+        if config.get(key):
+            value = float(config[key])
+            if not 0 <= value <= top:
+                raise ValueError(key)
+            state[key] = value
+    if config.get("reject_procedures"):
+        codes = config["reject_procedures"]
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise ValueError("reject_procedures")
+        state["reject_procedures"] = codes[:100]
+    with _lock:
+        _faults.clear()
+        _faults.update(state)
+        if config.get("expire_sessions"):
+            _sessions.clear()
+        return _describe()
+
+
+def _describe() -> dict[str, Any]:
+    state = {k: v for k, v in _faults.items() if k != "outage_until"}
+    if "outage_until" in _faults:
+        left = _faults["outage_until"] - time.monotonic()
+        state["outage_seconds_left"] = round(max(0.0, left), 1)
+    return state
+
+
+def _take(key: str) -> bool:
+    """Consume one of a counted fault; True if it applies to this call."""
+    with _lock:
+        left = _faults.get(key, 0)
+        if left <= 0:
+            return False
+        _faults[key] = left - 1
+        return True
+
+
+def _enabled() -> None:
+    if not settings.SIMULATORS_ENABLED:
+        raise Http404("Simulators are off.")
+
+
+def _json(payload: Any, status: int = 200) -> JsonResponse:
+    return JsonResponse(
+        payload, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _answer(code: str, message: str, **extra: Any) -> JsonResponse:
+    return _json({"error_code": code, "message": message, **extra})
+
+
+class Refused(Exception):
+    """The call is refused with this error_code and message; nothing of it is applied."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def sync_endpoint(view: Callable[[HttpRequest, Any], HttpResponse]) -> Callable:
+    """POST JSON in; the fault switch first; the view's writes in one transaction."""
+
+    @csrf_exempt
+    @require_POST
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        _enabled()
+        with _lock:
+            counters["calls"] += 1
+            faults = dict(_faults)
+        if faults.get("timeout"):
+            time.sleep(faults["timeout"])
+        if faults.get("outage_until", 0) > time.monotonic():
+            return _json({"error_code": "503", "message": "Hệ thống đang bảo trì"}, status=503)
+        if "error" in faults and (faults.get("error_forever") or _take("error_count")):
+            return _json({"error_code": str(faults["error"]), "message": "Lỗi"}, faults["error"])
+        if _take("drop_count"):
+            return HttpResponse(b"", status=502)
+        if faults.get("fail_rate") and random.random() < faults["fail_rate"]:  # noqa: S311
+            return _json({"error_code": "500", "message": "Lỗi hệ thống"}, status=500)
+        if faults.get("latency") or faults.get("jitter"):
+            time.sleep(faults.get("latency", 0) + random.uniform(0, faults.get("jitter", 0)))  # noqa: S311
+        if len(request.body) > MAX_BODY:
+            return _json({"error_code": "413", "message": "Quá lớn"}, status=413)
+        try:
+            body = json.loads(request.body or b"null")
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return _answer("1", "Dữ liệu không phải JSON")
+        try:
+            with transaction.atomic():
+                response = view(request, body)
+        except Refused as exc:
+            return _answer(exc.code, exc.message)
+        only = faults.get("ack_lost_only")
+        targeted = not only or (isinstance(body, dict) and body.get("service") == only)
+        if targeted and _take("ack_lost_count"):
+            return HttpResponse(b"", status=502)  # applied, but the answer never arrives
+        return response
+
+    return wrapper
+
+
+# --- the store ------------------------------------------------------------------------------
+
+
+def _rejected() -> set[str]:
+    with _lock:
+        return set(_faults.get("reject_procedures") or [])
+
+
+def _check_dossier(obj: Any) -> str:
+    if not isinstance(obj, dict):
+        raise Refused("1", "Mỗi hồ sơ phải là một đối tượng JSON")
+    code = obj.get("MaHoSo")
+    if not isinstance(code, str) or not code.strip():
+        raise Refused("1", "Thiếu MaHoSo")
+    if not obj.get("MaTTHC"):
+        raise Refused("1", f"Hồ sơ {code}: thiếu MaTTHC")
+    if obj["MaTTHC"] in _rejected():
+        raise Refused("1", f"Hồ sơ {code}: Mã TTHC {obj['MaTTHC']} không tồn tại")
+    if str(obj.get("TrangThaiHoSo", "")) not in STATUSES:
+        raise Refused("1", f"Hồ sơ {code}: TrangThaiHoSo không hợp lệ")
+    return code
+
+
+def apply_dossiers(data: Any, *, updating: bool, style: str) -> None:
+    if not isinstance(data, list) or not data:
+        raise Refused("1", "data phải là một mảng hồ sơ")
+    for obj in data:
+        code = _check_dossier(obj)
+        held = SimDossier.objects.select_for_update().filter(code=code).first()
+        if updating:
+            if held is None:
+                raise Refused("2", f"Không tìm thấy hồ sơ {code}")
+            held.data = obj
+            held.updates += 1
+            held.save(update_fields=["data", "updates", "updated_at"])
+        else:
+            if held is not None:
+                raise Refused("-3" if style == "B" else "3", f"Hồ sơ {code} đã tồn tại")
+            try:
+                with transaction.atomic():
+                    SimDossier.objects.create(code=code, data=obj, style=style, creates=1)
+            except IntegrityError as exc:  # created a moment ago by a concurrent call
+                raise Refused("3", f"Hồ sơ {code} đã tồn tại") from exc
+
+
+def _key(row: dict[str, Any], header: str = "") -> str:
+    key = row.get("IdempotencyKey") or header
+    if isinstance(key, str) and key:
+        return key[:200]
+    return "sha256:" + hashlib.sha256(json.dumps(row, sort_keys=True).encode()).hexdigest()
+
+
+def _record(row: dict[str, Any], *, service: str, code: str, key: str) -> None:
+    try:
+        with transaction.atomic():
+            SimProgress.objects.create(
+                key=key, service=service, code=code, status=str(row.get("TrangThai")), data=row
+            )
+    except IntegrityError:
+        SimProgress.objects.filter(key=key).update(times_received=F("times_received") + 1)
+
+
+def apply_progress(data: Any) -> None:
+    if not isinstance(data, list) or not data:
+        raise Refused("1", "data phải là một mảng tiến độ")
+    for row in data:
+        if not isinstance(row, dict) or not row.get("MaHoSo"):
+            raise Refused("1", "Mỗi dòng tiến độ cần MaHoSo")
+        if str(row.get("TrangThai", "")) not in STATUSES:
+            raise Refused("1", f"Hồ sơ {row['MaHoSo']}: TrangThai không hợp lệ")
+        if not SimDossier.objects.filter(code=row["MaHoSo"]).exists():
+            raise Refused("2", f"Không tìm thấy hồ sơ {row['MaHoSo']}")
+    for row in data:
+        _record(row, service="CapNhatTienDoHoSoMC", code=row["MaHoSo"], key=_key(row))
+
+
+def apply_status(data: Any, header_key: str) -> None:
+    if not isinstance(data, dict) or not data.get("MaHoSo") or not data.get("MaHoSoDonVi"):
+        raise Refused("1", "data cần MaHoSo và MaHoSoDonVi")
+    if not str(data.get("TrangThai", "")):
+        raise Refused("1", "Thiếu TrangThai")
+    _record(data, service="DongBoTrangThaiHoSo", code=data["MaHoSo"], key=_key(data, header_key))
+
+
+# --- Style A ------------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def auth(request: HttpRequest) -> HttpResponse:
+    """Đăng nhập: username/password + dstcode → session."""
+    _enabled()
+    try:
+        body = json.loads(request.body or b"{}")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        body = None
+    if not isinstance(body, dict) or not request.headers.get("dstcode"):
+        return _answer("1", "Thiếu dstcode hoặc thông tin đăng nhập")
+    good = hmac.compare_digest(
+        str(body.get("username", "")), settings.SIM_NATIONAL_PORTAL_USERNAME
+    ) & hmac.compare_digest(str(body.get("password", "")), settings.SIM_NATIONAL_PORTAL_PASSWORD)
+    if not good:
+        return _answer("1", "Sai tên đăng nhập hoặc mật khẩu")
+    token = secrets.token_urlsafe(24)
+    with _lock:
+        counters["logins"] += 1
+        _sessions[token] = time.monotonic() + SESSION_SECONDS
+    return _answer("0", "Thành công", session=token)
+
+
+def _session_ok(token: Any) -> bool:
+    with _lock:
+        expires = _sessions.get(token) if isinstance(token, str) else None
+        return expires is not None and expires > time.monotonic()
+
+
+@sync_endpoint
+def service(request: HttpRequest, body: Any) -> HttpResponse:
+    """The service envelope: one of DongBoHoSoMC, CapNhatTienDoHoSoMC, TraCuuHoSo,
+    DongBoTrangThaiHoSo."""
+    if not isinstance(body, dict):
+        raise Refused("1", "Thân yêu cầu phải là một đối tượng JSON")
+    if not _session_ok(body.get("session")):
+        raise Refused("401", "Phiên làm việc không hợp lệ hoặc đã hết hạn")
+    name = body.get("service")
+    if name == "DongBoHoSoMC":
+        updating = str(body.get("isUpdating", "")).lower() == "true"
+        apply_dossiers(body.get("data"), updating=updating, style="A")
+        return _answer("0", "Đồng bộ hồ sơ thành công")
+    if name == "CapNhatTienDoHoSoMC":
+        apply_progress(body.get("data"))
+        return _answer("0", "Cập nhật tiến độ thành công")
+    if name == "TraCuuHoSo":
+        held = SimDossier.objects.filter(code=str(body.get("MaHoSo", ""))).first()
+        return _json({"error_code": "0", "message": "", "result": [held.data] if held else []})
+    if name == "DongBoTrangThaiHoSo":
+        if str(body.get("type", "")) != "2":
+            raise Refused("1", "type phải là 2")
+        apply_status(body.get("data"), request.headers.get("Idempotency-Key", ""))
+        return _answer("0", "Đồng bộ trạng thái thành công")
+    raise Refused("1", f"Dịch vụ không hỗ trợ: {name}")
+
+
+# --- Style B ------------------------------------------------------------------------------
+
+
+@sync_endpoint
+def b_create(request: HttpRequest, body: Any) -> HttpResponse:
+    apply_dossiers(body, updating=False, style="B")
+    return _answer("0", "Thêm mới hồ sơ thành công")
+
+
+@sync_endpoint
+def b_update(request: HttpRequest, body: Any) -> HttpResponse:
+    apply_dossiers(body, updating=True, style="B")
+    return _answer("0", "Cập nhật hồ sơ thành công")
+
+
+@sync_endpoint
+def b_progress(request: HttpRequest, body: Any) -> HttpResponse:
+    if isinstance(body, list) and len(body) > 10:
+        raise Refused("1", "Tối đa 10 dòng tiến độ mỗi lần")
+    apply_progress(body)
+    return HttpResponse("Đồng bộ thành công".encode(), content_type="text/plain; charset=utf-8")
+
+
+@sync_endpoint
+def b_status(request: HttpRequest, body: Any) -> HttpResponse:
+    apply_status(body, request.headers.get("Idempotency-Key", ""))
+    return _answer("0", "Cập nhật trạng thái thành công")
+
+
+# --- the fault switch -----------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def faults(request: HttpRequest) -> HttpResponse:
+    """Set the fault switch (see the module's docstring); needs the X-Sim-Token header."""
+    _enabled()
+    expected = settings.SIMULATOR_CONTROL_TOKEN
+    given = request.headers.get("X-Sim-Token", "")
+    if not expected or not hmac.compare_digest(given, expected):
+        return _json({"error_code": "403", "message": "Forbidden"}, status=403)
+    if len(request.body) > 4096:
+        return _json({"error_code": "413", "message": "Too large"}, status=413)
+    try:
+        body = json.loads(request.body or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError("object")
+        state = faults_set(body)
+    except (UnicodeDecodeError, ValueError, TypeError) as exc:
+        return _json({"error_code": "400", "message": str(exc)}, status=400)
+    return _json({"faults": state, "at": timezone.now().isoformat()})
+
+
+def sessions_expire_all() -> None:
+    with _lock:
+        _sessions.clear()
+
+
+def outage_until() -> dt.datetime | None:
+    with _lock:
+        until = _faults.get("outage_until")
+    if until is None:
+        return None
+    return timezone.now() + dt.timedelta(seconds=max(0.0, until - time.monotonic()))
