@@ -412,7 +412,16 @@ class DueWarning(models.Model):
                 name="due_warning_unique_nobody",
             ),
         ]
-        indexes = [models.Index(fields=["recipient", "seen_at"], name="due_warning_inbox")]
+        # An official's inbox, most urgent first: the unseen ones (what every page shows),
+        # and all of them. A busy official holds tens of thousands of warnings over the years.
+        indexes = [
+            models.Index(
+                fields=["recipient", "target_at", "id"],
+                condition=models.Q(seen_at__isnull=True),
+                name="due_warning_unseen_idx",
+            ),
+            models.Index(fields=["recipient", "target_at", "id"], name="due_warning_inbox_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.kind}"
