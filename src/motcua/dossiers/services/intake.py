@@ -31,8 +31,9 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -48,6 +49,8 @@ from motcua.territory.models import Commune
 from ..constants import ApplicantKind, Channel, Status
 from ..models import Dossier
 from .reception import Applicant, ComponentIn, dossier_submit, dossier_supplement_received
+
+logger = logging.getLogger("motcua.intake")
 
 CREATED, UPDATED, DUPLICATE = "created", "updated", "duplicate"
 
@@ -569,3 +572,59 @@ def _refusal(exc: DomainError) -> IntakeRefused:
     refused = IntakeRefused(reason, str(exc.message), errors=errors)
     refused.status = 403 if reason == "not_allowed" else 422
     return refused
+
+
+# ---------------------------------------------------------------------------------------------
+# Pull mode (§9.4)
+
+
+@dataclass
+class PullReport:
+    listed: int = 0
+    created: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (national code, reason)
+    errors: list[str] = field(default_factory=list)
+
+
+def intake_pull(*, client: Any = None, actor: User | None = None) -> PullReport:
+    """One poll: log in, list the undelivered packages, take each through `intake_receive`,
+    and mark it received once it exists here (created, updated or already there, §9.4 step 5).
+    A refused package is not marked: it stays listed, and is reported and logged at each poll
+    until the portal corrects it. A failed mark is repeated by the next poll (a duplicate)."""
+    from motcua.adapters.national_portal.catalog import NationalPortalError
+    from motcua.adapters.national_portal.intake import client_from_settings, package_to_intake
+
+    report = PullReport()
+    own = client is None
+    client = client or client_from_settings()
+    actor = actor or intake_account()
+    try:
+        client.login()
+        rows = client.pending()
+        report.listed = len(rows)
+        for row in rows:
+            national = str(row["maHoSo"])
+            try:
+                detail = client.detail(row["id"])
+                result = intake_receive(actor=actor, body=package_to_intake(detail), source="pull")
+                client.mark_received(result.national_code)
+            except DomainError as exc:
+                report.refused.append((national, exc.code))
+                logger.warning(
+                    "intake pull refused", extra={"national_code": national, "reason": exc.code}
+                )
+                continue
+            except NationalPortalError as exc:
+                report.errors.append(f"{national}: {exc.message}")
+                if not exc.permanent:
+                    break  # the portal is struggling: the next poll goes on
+                continue
+            setattr(report, result.outcome, getattr(report, result.outcome) + 1)
+    except NationalPortalError as exc:
+        report.errors.append(exc.message)
+    finally:
+        if own:
+            client.close()
+    return report
