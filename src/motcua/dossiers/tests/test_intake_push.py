@@ -238,3 +238,27 @@ def test_push_is_refused_when_the_installation_pulls(settings):
     response, answer = post(dossier_payload(8))
     assert (response.status_code, answer["reason"]) == (404, "push_disabled")
     assert stored() == (0, 0, 0, 0)
+
+
+def test_an_enterprise_applies_with_its_tax_code():
+    body = dossier_payload(9, procedure="2.001610")
+    for key in ("ChuHoSo", "SoDinhDanh", "NgaySinh", "DiaChi"):
+        body.pop(key)
+    body.update(
+        LoaiDoiTuong="2",
+        TenThuongNhan="Doanh nghiệp tư nhân Phú Thịnh",
+        MaSoThue="1402345678",
+        DiaChiDoanhNghiep={"MaTinh": 82, "MaXa": 30037, "DiaChiChiTiet": "Quốc lộ 30"},
+        NguoiLienHe="Võ Thị Hạnh",
+    )
+    response, answer = post(body)
+    assert answer["error_code"] == 0, answer
+    d = Dossier.objects.get(external_code=body["MaHoSo"])
+    assert (d.applicant_kind, d.applicant_id_number) == ("organization", "1402345678")
+    assert d.applicant_commune_id == 30037 and "Xã Tháp Mười" in d.applicant_address
+    assert d.form_data["_intake"]["contact"] == "Võ Thị Hạnh"
+    body.pop("MaSoThue")
+    body["MaHoSo"] += "-2"
+    response, answer = post(body)
+    assert (response.status_code, answer["reason"]) == (422, "missing_identity")
+    assert Dossier.objects.count() == 1

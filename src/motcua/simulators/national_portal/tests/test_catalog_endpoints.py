@@ -208,4 +208,4 @@ def test_nothing_is_mounted_when_simulators_are_disabled(settings):
     finally:
         settings.SIMULATORS_ENABLED = True
         importlib.reload(urls)
-    assert len(urls.urlpatterns) == 4
+    assert len(urls.urlpatterns) == 9  # catalog 3, switch, intake pull 4, queue
