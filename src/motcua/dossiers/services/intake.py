@@ -175,7 +175,12 @@ def _date(value: str) -> dt.date | None:
     return None
 
 
-def _applicant(body: dict[str, Any]) -> tuple[Applicant, dict[str, Any]]:
+@dataclass(frozen=True)
+class _Applicant(Applicant):
+    province_id: int | None = None
+
+
+def _applicant(body: dict[str, Any]) -> tuple[_Applicant, dict[str, Any]]:
     """The applicant block: a citizen (SoDinhDanh) or an organization (MaSoThue)."""
     errors: dict[str, list[str]] = {}
     kind_code = _text(body, "LoaiDoiTuong", errors, 2)
@@ -242,7 +247,8 @@ def _applicant(body: dict[str, Any]) -> tuple[Applicant, dict[str, Any]]:
         "tech_id": _text(body, "MaDoiTuong", {}, 100) or _text(body, "TechID", {}, 100),
         "contact": _text(body, "NguoiLienHe", {}, 255),
     }
-    applicant = Applicant(
+    applicant = _Applicant(
+        province_id=commune.province_id if commune else None,
         kind=kind,
         name=name,
         id_number=number,
@@ -439,9 +445,13 @@ def _procedure(code: str) -> Procedure:
 
 def intake_account() -> User:
     """The national portal's system identity (settings.NATIONAL_PORTAL_INTAKE_ACCOUNT)."""
-    user = User.objects.filter(
-        username=settings.NATIONAL_PORTAL_INTAKE_ACCOUNT, kind=User.Kind.SYSTEM, is_active=True
-    ).first()
+    user = (
+        User.objects.filter(
+            username=settings.NATIONAL_PORTAL_INTAKE_ACCOUNT, kind=User.Kind.SYSTEM, is_active=True
+        )
+        .select_related("agency")
+        .first()
+    )
     if user is None:
         raise NotAllowed(_("The national portal's intake account is not set up."))
     return user
@@ -494,19 +504,13 @@ def intake_receive(
     components = _components(body)
     if existing is not None:
         return _supplement(actor, existing, components, national, now)
-    if applicant.commune_id is not None:
-        province_ids = set(
-            actor.grants.filter(revoked_at__isnull=True).values_list(
-                "agency__province_id", flat=True
-            )
+    home = actor.agency.province_id if actor.agency_id else None
+    if applicant.commune_id is not None and home is not None and applicant.province_id != home:
+        raise IntakeRefused(
+            "not_in_province",
+            _("The applicant's commune is not in this province."),
+            errors={"DiaChi.MaXa": [_("The applicant's commune is not in this province.")]},
         )
-        commune = Commune.objects.get(pk=applicant.commune_id)
-        if province_ids and commune.province_id not in province_ids:
-            raise IntakeRefused(
-                "not_in_province",
-                _("The applicant's commune is not in this province."),
-                errors={"DiaChi.MaXa": [_("The applicant's commune is not in this province.")]},
-            )
     try:
         dossier = dossier_submit(
             actor=actor,
