@@ -356,8 +356,8 @@ def _components(body: dict[str, Any]) -> list[ComponentIn]:
                 errors={f"TaiLieuNop.{index}.TenTepDinhKem": [_("This value is required.")]},
             )
         if item.get("Base64") in (None, "") and (item.get("DuongDan") or item.get("URL")):
-            # Files by URL are fetched by the pull adapter or the documents issue; a pushed one
-            # must come inline until then.
+            # Fetching a file by its address (through the province's proxy, §9.2) needs an
+            # adapter with an allow-list of hosts; until it exists a file must come inline.
             raise IntakeRefused(
                 "file_by_url",
                 _("File %(name)s is given by address; send it inline as base64.") % {"name": name},
