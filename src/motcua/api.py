@@ -30,6 +30,7 @@ from motcua.core.errors import DomainError, InvalidInput, validation_message
 from motcua.core.schemas import ErrorOut
 from motcua.dossiers.api import router as dossiers_router
 from motcua.dossiers.api import tracking_router
+from motcua.dossiers.intake_api import router as intake_router
 from motcua.exports.api import router as exports_router
 from motcua.organizations.api import router as organizations_router
 from motcua.outbox.api import router as outbox_router
@@ -222,5 +223,6 @@ api.add_router("/calendar", calendar_router, tags=["calendar"])
 api.add_router("/workflows", workflows_router, tags=["workflows"])
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/tracking", tracking_router)
+api.add_router("/intake", intake_router)
 api.add_router("/exports", exports_router)
 api.add_router("/outbox", outbox_router)

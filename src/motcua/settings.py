@@ -413,6 +413,39 @@ OUTBOX_DISPATCH_INTERVAL_SECONDS = envint("OUTBOX_DISPATCH_INTERVAL_SECONDS", 5)
 METRICS_ALLOWED_IPS = envnetworks("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 METRICS_TOKEN = envsecret("METRICS_TOKEN") or ""
 
+# Intake of the dossiers citizens submit on the national portal (DOMAIN-integration.md §9,
+# docs/integration.md): "push" (the portal calls POST /api/v1/intake/dvcqg, the default) or
+# "pull" (we poll its list every NATIONAL_PORTAL_INTAKE_PULL_SECONDS).
+NATIONAL_PORTAL_INTAKE_MODE = envstr("NATIONAL_PORTAL_INTAKE_MODE", "push")
+if NATIONAL_PORTAL_INTAKE_MODE not in {"push", "pull"}:
+    raise ImproperlyConfigured("NATIONAL_PORTAL_INTAKE_MODE must be push or pull")
+# The system account the portal's dossiers are delivered as (role national_portal).
+NATIONAL_PORTAL_INTAKE_ACCOUNT = envstr("NATIONAL_PORTAL_INTAKE_ACCOUNT", "dvcqg")
+# Push: the shared secret of the HMAC-SHA256 signature over timestamp and body; the demo has a
+# fixed one (the simulator signs with it), production must set it (or *_FILE).
+NATIONAL_PORTAL_INTAKE_SECRET = envsecret("NATIONAL_PORTAL_INTAKE_SECRET") or (
+    "" if PRODUCTION else "demo-intake-secret-not-for-production"
+)
+# A signature older or newer than this many seconds is refused (replays are harmless anyway:
+# the national code is the idempotency key).
+NATIONAL_PORTAL_INTAKE_MAX_SKEW = envint("NATIONAL_PORTAL_INTAKE_MAX_SKEW", 300)
+# Files: each at most, and a request's body at most (base64 included).
+NATIONAL_PORTAL_INTAKE_FILE_MAX_BYTES = envint("NATIONAL_PORTAL_INTAKE_FILE_MAX_BYTES", 5 * 1024**2)
+NATIONAL_PORTAL_INTAKE_REQUEST_MAX_BYTES = envint(
+    "NATIONAL_PORTAL_INTAKE_REQUEST_MAX_BYTES", 10 * 1024**2
+)
+# Pull (§9.4): the portal's liên thông API, its account, and the polling period.
+NATIONAL_PORTAL_INTAKE_PULL_URL = envstr(
+    "NATIONAL_PORTAL_INTAKE_PULL_URL", "http://127.0.0.1:8000/sim/dvcqg/lienthong"
+)
+NATIONAL_PORTAL_INTAKE_PULL_USERNAME = envstr("NATIONAL_PORTAL_INTAKE_PULL_USERNAME", "dongthap")
+NATIONAL_PORTAL_INTAKE_PULL_PASSWORD = envsecret("NATIONAL_PORTAL_INTAKE_PULL_PASSWORD") or (
+    "" if PRODUCTION else "demo-pull-password"
+)
+NATIONAL_PORTAL_INTAKE_PULL_SECONDS = envint("NATIONAL_PORTAL_INTAKE_PULL_SECONDS", 600)
+# The simulator's pusher: where it delivers (this installation's intake endpoint by default).
+SIM_INTAKE_TARGET_URL = envstr("SIM_INTAKE_TARGET_URL", "http://127.0.0.1:8000/api/v1/intake/dvcqg")
+
 # Dossier code (DOMAIN.md decision 3): {agency} electronic identifier, {date} yyMMdd, {seq}.
 DOSSIER_CODE_PATTERN = envstr("DOSSIER_CODE_PATTERN", "{agency}-{date}-{seq:04d}")
 # Public address of the citizen portal, printed as the QR code on every form.
@@ -451,6 +484,11 @@ CELERY_BEAT_SCHEDULE = {
     "dossier-due-warnings": {"task": "motcua.dossiers.tasks.due_warnings", "schedule": 900.0},
     # Delete exported files past their keeping time; fail exports whose worker is gone.
     "export-purge": {"task": "motcua.exports.tasks.export_purge", "schedule": 3600.0},
+    # Pull mode only: take the national portal's undelivered dossiers (a no-op in push mode).
+    "national-portal-intake-pull": {
+        "task": "motcua.dossiers.tasks.intake_pull",
+        "schedule": float(NATIONAL_PORTAL_INTAKE_PULL_SECONDS),
+    },
     # Roll up the counts of a month once it has ended (a no-op the other hours).
     "counts-rollup": {"task": "motcua.reports.tasks.counts_rollup", "schedule": 3600.0},
     # Deliver the outbox (also kicked on the commit of every transaction that writes to it).

@@ -40,6 +40,8 @@ class Competence:
     delegation_basis: str
     desks: tuple[Agency, ...]
     rule: CompetenceRule
+    # Where the national portal's online dossiers go: see CompetenceIndex.electronic_unit.
+    electronic_unit: Agency | None = None
 
     @property
     def authority_label(self) -> str:
@@ -62,6 +64,7 @@ class CompetenceIndex:
     commune_pc: dict[int, Agency] = field(default_factory=dict)
     commune_names: dict[int, str] = field(default_factory=dict)
     rules: dict[int, dict[int | None, CompetenceRule]] = field(default_factory=dict)
+    procedure_fields: dict[int, int | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls, procedures: list[Procedure] | None = None) -> CompetenceIndex:
@@ -71,12 +74,15 @@ class CompetenceIndex:
             if agency.kind == AgencyKind.COMMUNE_PC and agency.commune_id:
                 index.commune_pc.setdefault(agency.commune_id, agency)
                 index.commune_names[agency.commune_id] = agency.commune.name
-        rules = CompetenceRule.objects.select_related("commune").prefetch_related("desks")
+        rules = CompetenceRule.objects.select_related("commune", "procedure").prefetch_related(
+            "desks"
+        )
         if procedures is not None:
             rules = rules.filter(procedure__in=procedures)
         grouped: dict[int, dict[int | None, CompetenceRule]] = defaultdict(dict)
         for rule in rules:
             grouped[rule.procedure_id][rule.commune_id] = rule
+            index.procedure_fields[rule.procedure_id] = rule.procedure.field_id
         index.rules = dict(grouped)
         return index
 
@@ -133,6 +139,12 @@ class CompetenceIndex:
         if not desks:
             return Resolution(problem=_("No one-stop desk may receive it."))
         desks.sort(key=lambda d: d.path)
+        unit = self.electronic_unit(agency, self.procedure_fields.get(procedure_id))
+        if rule.receiving == ReceivingMode.LISTED and not any(
+            unit.pk == d.pk or d.is_within(unit) for d in desks
+        ):
+            # The province listed the desks that may receive: the electronic unit is one of them.
+            unit = desks[0]
         return Resolution(
             Competence(
                 agency=agency,
@@ -141,8 +153,64 @@ class CompetenceIndex:
                 delegation_basis=rule.delegation_basis,
                 desks=tuple(desks),
                 rule=rule,
+                electronic_unit=unit,
             )
         )
+
+    def electronic_unit(self, agency: Agency, field_id: int | None) -> Agency:
+        """The unit that takes the competent agency's online dossiers (bộ phận tiếp nhận hồ sơ
+        điện tử), whatever the desks the rule lets receive in person:
+
+        1. the agency's own one-stop unit (a commune's, or a department's that has one, also
+           when the competent agency is a division inside that department);
+        2. for an agency without one, the province's service center: its desk for the
+           procedure's field, else its desk for the agency's department, else the center
+           itself (its officials receive for every desk).
+
+        Never "the first desk": an online submission of a finance procedure must not land at
+        the land desk because that desk sorts first.
+        """
+        chain = [self.agencies[pk] for pk in agency.path_ids() if pk in self.agencies]
+        # The agency itself, then its parents up to (not including) the province's root.
+        owners = [a for a in reversed(chain) if a.kind != AgencyKind.PROVINCE_PC]
+        for owner in owners:
+            units = sorted(
+                (
+                    a
+                    for a in self.agencies.values()
+                    if a.kind == AgencyKind.ONE_STOP_UNIT and a.path.startswith(owner.path)
+                ),
+                key=lambda a: a.path,
+            )
+            if units:
+                return units[0]
+            if owner.kind in (AgencyKind.DEPARTMENT, AgencyKind.COMMUNE_PC):
+                break
+        centers = sorted(
+            (
+                a
+                for a in self.agencies.values()
+                if a.kind == AgencyKind.SERVICE_CENTER and a.province_id == agency.province_id
+            ),
+            key=lambda a: a.path,
+        )
+        center_desks = sorted(
+            (d for c in centers for d in self._desks_under(c) if d.kind == AgencyKind.DESK),
+            key=lambda d: d.path,
+        )
+        if field_id is not None:
+            for desk in center_desks:
+                if desk.serves_field_id == field_id:
+                    return desk
+        for owner in owners:  # the nearest first: the division's own desk, then the department's
+            for desk in center_desks:
+                if desk.serves_agency_id == owner.pk:
+                    return desk
+        if centers:
+            return centers[0]
+        # No service center: the first unit of the agency's own receiving desks.
+        own = sorted(self._desks_under(agency), key=lambda d: d.path)
+        return own[0] if own else agency
 
 
 def competence_resolve(procedure: Procedure, commune_id: int | None) -> Competence | None:

@@ -54,7 +54,17 @@ DESKS = [
     ("desk_14", "Quầy số 14 — Sở Nông nghiệp và Môi trường"),
     ("desk_02", "Quầy số 02 — Sở Tư pháp"),
     ("desk_05", "Quầy số 05 — Sở Xây dựng"),
+    ("desk_03", "Quầy số 03 — Sở Tài chính"),
 ]
+# The department (agency key) or field (code) each desk receives online dossiers for: the
+# national portal's dossiers of that department or field land at that desk.
+DESK_SERVES = {
+    "desk_09": (None, "G13-TN02"),
+    "desk_14": ("snnmt", None),
+    "desk_02": ("stp", None),
+    "desk_05": ("sxd", None),
+    "desk_03": ("stc", None),
+}
 
 # (key, commune code, commune name, code group)
 COMMUNES = [

@@ -11,7 +11,7 @@ from motcua.accounts.models import Role, User
 from motcua.accounts.services import grant_create, official_create, system_account_create
 from motcua.catalog.services import field_upsert, procedure_upsert
 from motcua.organizations.models import Agency, AgencyKind
-from motcua.organizations.services import agency_create
+from motcua.organizations.services import agency_create, agency_update
 from motcua.territory.models import Commune, Province
 from motcua.territory.services import territory_load
 
@@ -47,7 +47,7 @@ def _build(admin: User) -> None:
     province = Province.objects.get(pk=data.PROVINCE_CODE)
     agencies: dict[str, Agency] = {}
 
-    def add(key, parent_key, kind, name, code=None, commune=None):
+    def add(key, parent_key, kind, name, code=None, commune=None, serves=None):
         agencies[key] = agency_create(
             actor=admin,
             kind=kind,
@@ -56,6 +56,7 @@ def _build(admin: User) -> None:
             province=province,
             code=code,
             commune=commune,
+            serves_agency=agencies.get(serves) if serves else None,
         )
 
     seat = Commune.objects.get(pk=data.SEAT_COMMUNE)
@@ -66,7 +67,7 @@ def _build(admin: User) -> None:
             add(unit_key, key, AgencyKind.UNIT, unit_name, unit_code)
     add("center", "root", AgencyKind.SERVICE_CENTER, data.CENTER["name"], data.CENTER["code"], seat)
     for key, name in data.DESKS:
-        add(key, "center", AgencyKind.DESK, name)
+        add(key, "center", AgencyKind.DESK, name, serves=data.DESK_SERVES.get(key, (None,))[0])
     for key, commune_code, commune_name, group in data.COMMUNES:
         commune = Commune.objects.get(pk=commune_code)
         add(
@@ -95,6 +96,9 @@ def _build(admin: User) -> None:
             )
 
     fields = {code: field_upsert(code=code, name=name) for code, name in data.FIELDS}
+    for key, (_agency_key, field_code) in data.DESK_SERVES.items():
+        if field_code:
+            agency_update(actor=admin, agency=agencies[key], serves_field=fields[field_code])
     procedures = {
         code: procedure_upsert(code=code, name=name, field=fields[field_code])
         for code, name, field_code in data.PROCEDURES

@@ -189,6 +189,23 @@ class TheApplicant:
         return "applicant"
 
 
+@dataclass(frozen=True)
+class PortalIntake:
+    """The national portal's intake identity, for a dossier born there: a re-delivery of a
+    dossier waiting for a supplement is the supplement coming back (DOMAIN-integration.md §9.2
+    "Duplicates")."""
+
+    def allows(self, actor: User | None, d: Dossier, ctx: Context) -> bool:
+        return (
+            d.channel == Channel.ONLINE
+            and bool(d.external_code)
+            and Holds(Action.DOSSIER_INTAKE, Place.RECEIVING).allows(actor, d, ctx)
+        )
+
+    def __str__(self) -> str:
+        return "national portal intake"
+
+
 def _assignment_allows(actor: User, d: Dossier) -> bool:
     """Unassigned, assigned to `actor`, or `actor` may reassign the step."""
     return (
@@ -242,7 +259,7 @@ class ConsultedUnit:
         return "consulted unit"
 
 
-Who = Holds | TheApplicant | StepActor | ConsultedUnit
+Who = Holds | TheApplicant | PortalIntake | StepActor | ConsultedUnit
 
 # ---------------------------------------------------------------------------------------------
 # Guards: conditions beyond state and person; each returns the refusal, or None
@@ -364,14 +381,14 @@ TABLE: tuple[Rule, ...] = (
         Op.SUPPLEMENT_RECEIVED,
         {S.SUPPLEMENT_AT_RECEPTION},
         {S.SUBMITTED},
-        [DESK, TheApplicant()],
+        [DESK, TheApplicant(), PortalIntake()],
         "Back to reception with the added papers.",
     ),
     _rule(
         Op.SUPPLEMENT_RECEIVED,
         {S.SUPPLEMENT_IN_PROCESSING},
         {S.PROCESSING},
-        [DESK, TheApplicant()],
+        [DESK, TheApplicant(), PortalIntake()],
         "The clock restarts in full or resumes; lateness already incurred stays.",
     ),
     _rule(

@@ -256,6 +256,11 @@ class DossierComponent(models.Model):
     originals = models.PositiveSmallIntegerField(default=0)
     copies = models.PositiveSmallIntegerField(default=0)
     file_name = models.CharField(max_length=255, blank=True)
+    # What was checked of a file received with the dossier (the national portal's intake);
+    # the file itself is kept by the documents issue.
+    file_size = models.PositiveBigIntegerField(default=0)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    file_type = models.CharField(max_length=100, blank=True)
     digitized = models.BooleanField(default=False)
     supplement_round = models.PositiveSmallIntegerField(default=0)
 

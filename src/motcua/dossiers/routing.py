@@ -52,7 +52,9 @@ class Route:
 def route(procedure: Procedure, commune_id: int | None, desk: Agency | None) -> Route:
     """The competent agency for the applicant's commune and the desk receiving the dossier.
 
-    With no desk (online submission) the competent agency's first receiving desk is used.
+    With no desk (an online submission) the competent agency's electronic reception unit takes
+    it (its one-stop unit, or the service center's desk for its department or field:
+    `CompetenceIndex.electronic_unit`), which is in its area by construction.
     """
     resolution = _resolution(procedure, commune_id)
     if resolution.competence is None:
@@ -61,9 +63,14 @@ def route(procedure: Procedure, commune_id: int | None, desk: Agency | None) -> 
             code="no_competence",
         )
     competence = resolution.competence
-    if desk is None:
-        desk = competence.desks[0]
-    in_area = any(d.pk == desk.pk for d in competence.desks) or desk.is_within(competence.agency)
+    online = desk is None
+    if online:
+        desk = competence.electronic_unit or competence.desks[0]
+    in_area = (
+        online
+        or any(d.pk == desk.pk for d in competence.desks)
+        or desk.is_within(competence.agency)
+    )
     if desk.province_id != competence.agency.province_id:
         raise Conflict(
             _("%(desk)s is in another province and cannot receive this dossier.")

@@ -17,7 +17,7 @@ class AgencyAdmin(ScopedAdmin):
     list_filter = ["kind", "is_active", "province"]
     list_select_related = ["province", "commune"]
     search_fields = ["name", "name_folded", "code"]
-    autocomplete_fields = ["parent", "commune"]
+    autocomplete_fields = ["parent", "commune", "serves_agency"]
     fields = [
         "parent",
         "kind",
@@ -30,6 +30,8 @@ class AgencyAdmin(ScopedAdmin):
         "phone",
         "email",
         "is_active",
+        "serves_agency",
+        "serves_field",
     ]
 
     @admin.display(description=Agency._meta.get_field("name").verbose_name, ordering="path")
@@ -60,6 +62,8 @@ class AgencyAdmin(ScopedAdmin):
                 address=data.get("address", ""),
                 phone=data.get("phone", ""),
                 email=data.get("email", ""),
+                serves_agency=data.get("serves_agency"),
+                serves_field=data.get("serves_field"),
             )
         current = Agency.objects.get(pk=form.instance.pk)
         changes = {name: data[name] for name in form.changed_data if name in EDITABLE_FIELDS}

@@ -80,6 +80,27 @@ class Agency(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # A desk of the Public Administration Service Center serves one department or one field:
+    # the national portal's online dossiers of that department or field are received there
+    # (catalog.competence, the electronic reception unit).
+    serves_agency = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="serving_desks",
+        verbose_name=_("receives for the agency"),
+        help_text=_("For a desk of the service center: the department whose dossiers it takes."),
+    )
+    serves_field = models.ForeignKey(
+        "catalog.Field",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="serving_desks",
+        verbose_name=_("receives for the field"),
+        help_text=_("For a desk of the service center: the field whose dossiers it takes."),
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     name_folded = models.CharField(max_length=255, db_index=True, editable=False)

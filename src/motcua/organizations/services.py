@@ -15,7 +15,7 @@ from motcua.core.revisions import bump
 from motcua.core.textnorm import fold
 from motcua.territory.models import Commune, Province
 
-from .models import AGENCY_CODE_RE, Agency, AgencyKind
+from .models import AGENCY_CODE_RE, RECEIVING_KINDS, Agency, AgencyKind
 from .selectors import REVISION
 
 AUDITED_FIELDS = [
@@ -30,6 +30,8 @@ AUDITED_FIELDS = [
     "phone",
     "email",
     "is_active",
+    "serves_agency",
+    "serves_field",
 ]
 EDITABLE_FIELDS = set(AUDITED_FIELDS) - {"province"}
 
@@ -78,6 +80,19 @@ def _validate(agency: Agency) -> None:
         errors.setdefault("commune", []).append(
             _("A commune People's Committee needs its commune or ward.")
         )
+    if (agency.serves_agency_id or agency.serves_field_id) and (
+        agency.kind != AgencyKind.DESK or parent is None or parent.kind != AgencyKind.SERVICE_CENTER
+    ):
+        message = _("Only a desk of the service center receives for a department or a field.")
+        key = "serves_agency" if agency.serves_agency_id else "serves_field"
+        errors.setdefault(key, []).append(message)
+    served = agency.serves_agency
+    if served is not None and (
+        served.province_id != agency.province_id or served.kind in RECEIVING_KINDS
+    ):
+        errors.setdefault("serves_agency", []).append(
+            _("Choose a department or agency of the same province.")
+        )
     if errors:
         raise InvalidInput(_("The agency has errors."), errors=errors)
 
@@ -101,8 +116,13 @@ def agency_create(
     address: str = "",
     phone: str = "",
     email: str = "",
+    serves_agency: Agency | None = None,
+    serves_field=None,
 ) -> Agency:
-    """Create an agency, unit or desk under `parent` (a province's root has no parent)."""
+    """Create an agency, unit or desk under `parent` (a province's root has no parent).
+
+    A desk of a service center may name the department (`serves_agency`) or the field
+    (`serves_field`, a catalog.Field) whose online dossiers it receives."""
     if parent is None:
         # A new province tree is set up by the installation's superuser only.
         if actor is None or not actor.is_superuser:
@@ -125,6 +145,8 @@ def agency_create(
         address=address,
         phone=phone,
         email=email,
+        serves_agency=serves_agency,
+        serves_field=serves_field,
         name_folded=fold(name),
     )
     _validate(agency)

@@ -67,6 +67,9 @@ class ComponentIn:
     originals: int = 0
     copies: int = 0
     file_name: str = ""
+    file_size: int = 0
+    file_sha256: str = ""
+    file_type: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,6 +287,9 @@ def dossier_submit(
                     originals=c.originals,
                     copies=c.copies,
                     file_name=c.file_name,
+                    file_size=c.file_size,
+                    file_sha256=c.file_sha256,
+                    file_type=c.file_type,
                 )
                 for i, c in enumerate(components)
             )
@@ -532,6 +538,9 @@ def dossier_supplement_received(
                 originals=c.originals,
                 copies=c.copies,
                 file_name=c.file_name,
+                file_size=c.file_size,
+                file_sha256=c.file_sha256,
+                file_type=c.file_type,
                 supplement_round=round_no,
             )
             for i, c in enumerate(components or [])

@@ -259,3 +259,60 @@ def test_desks_without_an_identifier_number_in_their_centres_daily_sequence(worl
     centre = t["center"].code
     assert codes == [f"{centre}-260302-0001", f"{centre}-260302-0002", f"{centre}-260302-0003"]
     assert not any("X00" in code for code in codes)
+
+
+@pytest.mark.usefixtures("lien_thong")
+def test_online_dossier_goes_to_the_electronic_unit_not_the_first_desk(world, intake, superuser):
+    """Issue 13: an online dossier of a department's procedure went to the service center's
+    first desk (whatever it served). It goes to the center's desk for the procedure's field,
+    else for the department, else to the center itself; a commune's to its one-stop unit."""
+    from motcua.catalog.tests.factories import FieldFactory
+    from motcua.organizations.models import AgencyKind
+    from motcua.organizations.services import agency_create
+
+    t = world.tree
+
+    def online(procedure, commune):
+        return dossier_submit(
+            actor=intake,
+            procedure=procedure,
+            applicant=citizen(commune),
+            components=THREE,
+            channel="online",
+            now=local(2026, 3, 2, 9),
+        )
+
+    def desk(name, **serves):
+        return agency_create(
+            actor=superuser,
+            kind=AgencyKind.DESK,
+            name=name,
+            parent=t["center"],
+            province=t.province,
+            **serves,
+        )
+
+    commune = t["commune"].commune_id
+    # No desk serves the justice department: the center itself, not "Quầy số 01".
+    d = online(world.justice, commune)
+    assert d.receiving_agency == t["center"] and d.boundary_free is False
+    land = desk("Quầy số 09 — Lĩnh vực Đất đai", serves_field=FieldFactory(code="G13-TN02"))
+    justice_desk = desk("Quầy số 02 — Sở Tư pháp", serves_agency=t["dept"])
+    d = online(world.justice, commune)
+    assert d.receiving_agency == justice_desk != land
+    assert d.competent_agency == t["dept"] and d.boundary_free is False
+    assert d.code.startswith(f"{t['center'].code}-260302-")
+    # A desk for the procedure's own field is more precise than the department's.
+    record_desk = desk("Quầy số 11 — Lý lịch tư pháp", serves_field=world.justice.field)
+    assert online(world.justice, commune).receiving_agency == record_desk
+    # A commune's procedure: the commune's one-stop unit, its code from the unit's identifier.
+    d = online(world.birth, commune)
+    assert d.receiving_agency == t["osu"] and d.code.startswith(f"{t['osu'].code}-")
+
+
+def test_only_a_service_center_desk_serves_a_department(world, superuser):
+    from motcua.organizations.services import agency_update
+
+    with pytest.raises(InvalidInput) as bad:
+        agency_update(actor=superuser, agency=world.tree["osu"], serves_agency=world.tree["dept"])
+    assert "serves_agency" in bad.value.errors

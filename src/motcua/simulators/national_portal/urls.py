@@ -7,7 +7,7 @@ Deciding here keeps the project's URLconf to one include line, and a production 
 from django.conf import settings
 from django.urls import path
 
-from . import sync, views
+from . import intake, sync, views
 
 app_name = "sim_national_portal"
 
@@ -37,6 +37,24 @@ urlpatterns = (
         path("KetNoiMotCuaQuocGia/DongBoTienTrinh", sync.b_progress, name="sync_b_progress"),
         path("KetNoiMotCuaQuocGia/DongBoTrangThaiHoSoKM", sync.b_status, name="sync_b_status"),
         path("_faults", sync.faults, name="faults"),
+        # Intake (DOMAIN-integration.md §9.4): the DVC liên thông pull API and its queue.
+        path("lienthong/api/token", intake.pull_token, name="pull_token"),
+        path(
+            "lienthong/api/lienthongdvclt/hosolienthong",
+            intake.pull_list,
+            name="pull_list",
+        ),
+        path(
+            "lienthong/api/lienthongdvclt/hosolienthong/<str:package_id>",
+            intake.pull_detail,
+            name="pull_detail",
+        ),
+        path(
+            "lienthong/api/lienthongdvclt/capnhatdanhan",
+            intake.pull_mark_received,
+            name="pull_mark_received",
+        ),
+        path("_intake/queue", intake.control_queue, name="intake_queue"),
     ]
     if settings.SIMULATORS_ENABLED
     else []

@@ -208,4 +208,4 @@ def test_nothing_is_mounted_when_simulators_are_disabled(settings):
     finally:
         settings.SIMULATORS_ENABLED = True
         importlib.reload(urls)
-    assert len(urls.urlpatterns) == 11  # the catalog (4) and the dossier sync (7)
+    assert len(urls.urlpatterns) == 16  # catalog 3, switch, dossier sync 7, intake pull 4, queue
