@@ -43,6 +43,8 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from motcua.simulators.control import control_allowed, control_refusal
+
 from .views import _require_enabled
 
 # A one-page PDF (what a scanned application looks like to a magic-byte check).
@@ -380,8 +382,10 @@ def pull_mark_received(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 def control_queue(request: HttpRequest) -> JsonResponse:
     """POST {"count": n, "start": k} queues n generated packages; DELETE empties everything;
-    GET shows the state."""
+    GET shows the state. Needs the X-Sim-Token header (`simulators.control`)."""
     _require_enabled()
+    if not control_allowed(request):
+        return control_refusal()
     if request.method == "POST":
         body = _json_body(request) or {}
         count, start = body.get("count", 1), body.get("start", 1)

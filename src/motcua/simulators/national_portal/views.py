@@ -50,6 +50,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from motcua.simulators.control import control_allowed, control_refusal
+
 from . import records
 
 FAIL_MODES = {"500", "timeout"}
@@ -211,8 +213,11 @@ def province_list(body: dict[str, Any]) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def control(request: HttpRequest) -> JsonResponse:
-    """Flip the failure switch: {"fail": "500" | "timeout" | null, "delay": seconds}."""
+    """Flip the failure switch: {"fail": "500" | "timeout" | null, "delay": seconds}; needs
+    the X-Sim-Token header (`simulators.control`)."""
     _require_enabled()
+    if not control_allowed(request):
+        return control_refusal()
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -29,12 +29,18 @@ def portal(base_url):
         yield client
 
 
+TOKEN = "sim-control-token"
+
+
 @pytest.fixture
-def switch(base_url):
+def switch(base_url, settings):
+    settings.SIMULATOR_CONTROL_TOKEN = TOKEN
     """Flip the simulator's failure switch over HTTP; always switched back off afterwards."""
 
     def flip(fail: str | None, **extra) -> None:
-        response = httpx.post(f"{base_url}/_control", json={"fail": fail, **extra})
+        response = httpx.post(
+            f"{base_url}/_control", json={"fail": fail, **extra}, headers={"X-Sim-Token": TOKEN}
+        )
         assert response.status_code == 200, response.text
 
     yield flip

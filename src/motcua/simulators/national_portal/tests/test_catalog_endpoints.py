@@ -24,8 +24,16 @@ def switch_off():
     views.failure_set(None)
 
 
+TOKEN = "sim-control-token"
+
+
+@pytest.fixture(autouse=True)
+def control_token(settings):
+    settings.SIMULATOR_CONTROL_TOKEN = TOKEN
+
+
 def post(client, url, body):
-    return client.post(url, body, content_type="application/json")
+    return client.post(url, body, content_type="application/json", HTTP_X_SIM_TOKEN=TOKEN)
 
 
 def catalog_body(**overrides):

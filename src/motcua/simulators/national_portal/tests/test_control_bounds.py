@@ -22,8 +22,16 @@ def switch_off():
     views.failure_set(None)
 
 
+TOKEN = "sim-control-token"
+
+
+@pytest.fixture(autouse=True)
+def control_token(settings):
+    settings.SIMULATOR_CONTROL_TOKEN = TOKEN
+
+
 def post(client, url, body):
-    return client.post(url, body, content_type="application/json")
+    return client.post(url, body, content_type="application/json", HTTP_X_SIM_TOKEN=TOKEN)
 
 
 def test_everything_answers_404_when_simulators_are_off(client, settings):
@@ -35,7 +43,10 @@ def test_everything_answers_404_when_simulators_are_off(client, settings):
 
 def test_a_large_control_body_is_refused_unread(client):
     response = client.post(
-        CONTROL, b'{"fail": "500", "pad": "' + b"x" * 4096 + b'"}', content_type="application/json"
+        CONTROL,
+        b'{"fail": "500", "pad": "' + b"x" * 4096 + b'"}',
+        content_type="application/json",
+        HTTP_X_SIM_TOKEN=TOKEN,
     )
     assert response.status_code == 413
     assert views.failure_get()["fail"] is None
@@ -83,3 +94,23 @@ def test_an_endpoint_answers_503_when_too_many_are_held(client):
     finally:
         with views._switch_changed:
             views._held = 0
+
+
+@pytest.mark.parametrize("token", [None, "wrong", ""])
+def test_the_switches_answer_only_the_control_token(client, settings, token):
+    from motcua.simulators.national_portal import intake
+
+    headers = {} if token is None else {"HTTP_X_SIM_TOKEN": token}
+    queued = intake.state()["queued"]
+    for url, body in [(CONTROL, {"fail": "500"}), (f"{BASE}/_intake/queue", {"count": 3})]:
+        response = client.post(url, body, content_type="application/json", **headers)
+        assert response.status_code == 403, url
+    assert views.failure_get()["fail"] is None
+    assert intake.state()["queued"] == queued
+
+
+def test_with_no_token_configured_nobody_may_flip_a_switch(client, settings):
+    settings.SIMULATOR_CONTROL_TOKEN = ""
+    response = client.post(CONTROL, {"fail": "500"}, content_type="application/json")
+    assert response.status_code == 403
+    assert views.failure_get()["fail"] is None
