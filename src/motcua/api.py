@@ -34,6 +34,7 @@ from motcua.dossiers.intake_api import router as intake_router
 from motcua.exports.api import router as exports_router
 from motcua.organizations.api import router as organizations_router
 from motcua.outbox.api import router as outbox_router
+from motcua.reconciliation.api import router as reconciliation_router
 from motcua.territory.api import router as territory_router
 from motcua.workflows.api import router as workflows_router
 
@@ -226,3 +227,4 @@ api.add_router("/tracking", tracking_router)
 api.add_router("/intake", intake_router)
 api.add_router("/exports", exports_router)
 api.add_router("/outbox", outbox_router)
+api.add_router("/reconciliations", reconciliation_router)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import csp.constants
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
     "motcua.outbox",
     "motcua.dossiers",
     "motcua.exports",
+    "motcua.reconciliation",
     "motcua.reports",
     "motcua.portal",
     "motcua.demo",
@@ -482,6 +484,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Warn officials about dossiers near their appointment or past a step deadline (R15).
     "dossier-due-warnings": {"task": "motcua.dossiers.tasks.due_warnings", "schedule": 900.0},
+    # Compare yesterday's dossiers with what the national portal holds; re-send differences.
+    "reconcile-nightly": {
+        "task": "motcua.reconciliation.tasks.reconcile_yesterday",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # Delete exported files past their keeping time; fail exports whose worker is gone.
     "export-purge": {"task": "motcua.exports.tasks.export_purge", "schedule": 3600.0},
     # Pull mode only: take the national portal's undelivered dossiers (a no-op in push mode).

@@ -19,6 +19,8 @@ from .models import OutboxEvent, OutboxStatus
 
 DELIVERED = "delivered"
 SKIPPED = "skipped"
+# A reconciliation's re-send of a dossier's current state (reconciliation/services.py).
+RESYNC = "dossier.resync"
 
 
 @dataclass
@@ -81,6 +83,13 @@ class NationalPortal:
     def deliver(self, events: list[OutboxEvent]) -> dict[int, Outcome]:
         outcomes: dict[int, Outcome] = {}
         groups = _groups(events)
+        resyncs = [e for g in groups if g[0].aggregate_type == RESYNC for e in g]
+        groups = [g for g in groups if g[0].aggregate_type != RESYNC]
+        if resyncs:
+            with self.client_factory() as client:
+                outcomes |= {e.pk: self._resync(client, e) for e in resyncs}
+        if not groups:
+            return outcomes
         born_on_portal = [g for g in groups if g[0].payload["dossier"].get("MaHoSoKhac")]
         born_here = [g for g in groups if not g[0].payload["dossier"].get("MaHoSoKhac")]
         with self.client_factory() as client:
@@ -134,6 +143,31 @@ class NationalPortal:
             else:
                 outcomes[event.pk] = DELIVERED
         return outcomes
+
+    @staticmethod
+    def _resync(client: NationalSyncClient, event: OutboxEvent) -> Outcome:
+        """A reconciliation's re-send (reconciliation/services.py): the dossier object and its
+        latest progress row as they were when the difference was found, under the event's own
+        idempotency key. Dropped (delivered, nothing sent) once the dossier has changed since:
+        its newer events carry the newer state, and an older one must not overtake them."""
+        newer = OutboxEvent.objects.filter(
+            destination=event.destination,
+            aggregate_type="dossier",
+            aggregate_id=event.aggregate_id,
+            aggregate_seq__gt=event.payload["seq"],
+        )
+        if newer.exists():
+            return DELIVERED
+        try:
+            if event.payload["dossier"].get("MaHoSoKhac"):
+                client.status_sync(status_row(event))
+            else:
+                document = _keyed(event.payload["dossier"], event)
+                client.dossiers_sync([document], updating=bool(event.payload["portal_has"]))
+                client.progress_sync([_keyed(event.payload["progress"], event)])
+        except NationalPortalError as exc:
+            return DeliveryError(exc.message, exc.permanent)
+        return DELIVERED
 
 
 def _created(groups: list[list[OutboxEvent]]) -> set[str]:

@@ -356,8 +356,18 @@ def service(request: HttpRequest, body: Any) -> HttpResponse:
         apply_progress(body.get("data"))
         return _answer("0", "Cập nhật tiến độ thành công")
     if name == "TraCuuHoSo":
-        held = SimDossier.objects.filter(code=str(body.get("MaHoSo", ""))).first()
-        return _json({"error_code": "0", "message": "", "result": [held.data] if held else []})
+        code = str(body.get("MaHoSo", ""))
+        held = SimDossier.objects.filter(code=code).first()
+        if held is not None:
+            return _json({"error_code": "0", "message": "", "result": [held.data]})
+        # A dossier born on the portal: it holds it itself, at the last status it was told.
+        told = (
+            SimProgress.objects.filter(code=code, service="DongBoTrangThaiHoSo")
+            .order_by("-id")
+            .first()
+        )
+        result = [{"MaHoSo": code, "TrangThaiHoSo": told.status}] if told else []
+        return _json({"error_code": "0", "message": "", "result": result})
     if name == "DongBoTrangThaiHoSo":
         if str(body.get("type", "")) != "2":
             raise Refused("1", "type phải là 2")
