@@ -409,6 +409,8 @@ OUTBOX_CIRCUIT_COOLDOWN_SECONDS = envint("OUTBOX_CIRCUIT_COOLDOWN_SECONDS", 30)
 # One dispatch task works at most this long, then leaves the rest to the next one.
 OUTBOX_DISPATCH_BUDGET_SECONDS = envint("OUTBOX_DISPATCH_BUDGET_SECONDS", 25)
 OUTBOX_DISPATCH_INTERVAL_SECONDS = envint("OUTBOX_DISPATCH_INTERVAL_SECONDS", 5)
+# Delivered events are deleted this many days after delivery (outbox/purge.py); nightly.
+OUTBOX_KEEP_DELIVERED_DAYS = envint("OUTBOX_KEEP_DELIVERED_DAYS", 90)
 
 # /metrics (Prometheus text format): from these addresses, or with "Authorization: Bearer
 # <METRICS_TOKEN>"; from anywhere else 404.
@@ -484,6 +486,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Warn officials about dossiers near their appointment or past a step deadline (R15).
     "dossier-due-warnings": {"task": "motcua.dossiers.tasks.due_warnings", "schedule": 900.0},
+    # Delete outbox events delivered longer ago than OUTBOX_KEEP_DELIVERED_DAYS.
+    "outbox-purge": {"task": "motcua.outbox.tasks.purge", "schedule": crontab(hour=3, minute=15)},
     # Compare yesterday's dossiers with what the national portal holds; re-send differences.
     "reconcile-nightly": {
         "task": "motcua.reconciliation.tasks.reconcile_yesterday",

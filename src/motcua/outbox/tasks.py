@@ -14,3 +14,11 @@ def dispatch(destination: str | None = None) -> dict:
     """Deliver what is due, batch after batch, until nothing is due or the time budget is spent."""
     report = outbox_dispatch(destinations=[destination] if destination else None)
     return report.__dict__
+
+
+@shared_task(name="motcua.outbox.tasks.purge", ignore_result=True)
+def purge() -> int:
+    """Delete the events delivered longer ago than OUTBOX_KEEP_DELIVERED_DAYS."""
+    from .purge import outbox_purge
+
+    return outbox_purge()
