@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha256sum | cut -c1-16)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format lock browser clean bench bench-volume venv install-check
+.PHONY: demo test lint format lock browser clean bench bench-volume bench-delivery bench-faults venv install-check
 
 # Installation never depends on the machine's pip nor on what the index publishes next: the
 # pinned installer (requirements/bootstrap.lock) goes in first, then every package of the lock
@@ -69,7 +69,26 @@ bench: $(STAMP)
 	export DATABASE_URL=postgres://postgres@$(PGHOST):5432/$(BENCH_DB)_d; \
 	$(BIN)/python manage.py migrate --no-input -v0 && \
 	$(BIN)/python manage.py bench_dossiers --seconds 15
+	@$(MAKE) -s bench-delivery
+	@$(MAKE) -s bench-faults
 	@$(MAKE) -s bench-volume
+
+# Outbox delivery (issue 13): events/s with 1 and 2 dispatcher processes, the drain time of a
+# BENCH_BACKLOG-event backlog, and pgbench's simple-update TPS of the same run as the yardstick.
+BENCH_EVENTS ?= 20000
+BENCH_BACKLOG ?= 100000
+bench-delivery: $(STAMP)
+	@createdb -h $(PGHOST) -U postgres $(BENCH_DB)_o
+	@trap 'dropdb -h $(PGHOST) -U postgres --if-exists $(BENCH_DB)_o' EXIT; \
+	export DATABASE_URL=postgres://postgres@$(PGHOST):5432/$(BENCH_DB)_o; \
+	$(BIN)/python manage.py migrate --no-input -v0 && \
+	$(BIN)/python manage.py bench_delivery --events $(BENCH_EVENTS) --backlog $(BENCH_BACKLOG)
+
+# The outage fault test at the issue's size (500 dossiers, 60 s; the default suite runs 100 and
+# 10 s): real Celery workers, Redis 127.0.0.1:6379/13, the simulator over HTTP.
+bench-faults: $(STAMP)
+	DELIVERY_FAULTS_FULL=1 DATABASE_URL=postgres://postgres@$(PGHOST):5432/$(BENCH_DB)_f \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider src/motcua/dossiers/tests/test_delivery_outage.py
 
 # The reads at data volume (issue 12): BENCH_VOLUME dossiers (1 M; `make bench
 # BENCH_VOLUME=10000000` for 10 M) generated in a throw-away database, or with BENCH_VOLUME_DB
