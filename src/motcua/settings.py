@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.exports",
     "motcua.reports",
+    "motcua.migration",
     "motcua.portal",
     "motcua.demo",
     "motcua.simulators.national_portal",
