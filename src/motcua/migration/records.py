@@ -50,9 +50,10 @@ RESULT_READY = {Status.DONE, Status.RETURNED}
 class Rejected(Exception):
     """The record is not imported; `reason` says why."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, old_code: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.old_code = old_code
 
 
 @cache
@@ -139,7 +140,9 @@ def record_parse(text: str) -> dict[str, Any]:
         raise Rejected(_("Not valid JSON: %(error)s") % {"error": exc}) from None
     problem = _schema_errors(record)
     if problem:
-        raise Rejected(problem)
+        # The old code, when readable, names the record in the report.
+        code = record.get("old_code") if isinstance(record, dict) else ""
+        raise Rejected(problem, old_code=code if isinstance(code, str) else "")
     return record
 
 

@@ -184,7 +184,7 @@ def _import_batch(
         except UnicodeDecodeError:
             checked.append((line, old_code, _("The line is not UTF-8 text.")))
         except Rejected as exc:
-            checked.append((line, old_code, exc.reason))
+            checked.append((line, old_code or exc.old_code, exc.reason))
     with transaction.atomic():
         codes = [p.old_code for p in checked if isinstance(p, Plan)]
         existing = set(
