@@ -373,7 +373,9 @@ def record_check(record: dict[str, Any], *, line: int, base: Path, source: str) 
         )
     if status == Status.RETURNED and returned_at is None:
         raise Rejected(_("Status returned needs the date the result was returned (returned_at)."))
-    if status not in RESULT_READY and (finished_at or returned_at):
+    # A closed dossier (refused, withdrawn, stopped) may carry the day it closed; an open one
+    # cannot have finished.
+    if status not in RESULT_READY | TERMINAL and (finished_at or returned_at):
         raise Rejected(
             _("Status %(status)s cannot have a finish or return date.") % {"status": status}
         )

@@ -253,6 +253,8 @@ def _store_file(f: FileIn) -> str:
 
 def _clock(d: Dossier, plan: Plan) -> None:
     """The clock's fields from the migrated dates, so lateness is judged as it was."""
+    # Before acceptance an appointment is only announced (the clock has not started).
+    d.due_at = plan.due_at
     if plan.received_at is None or plan.status not in AFTER_ACCEPTANCE | {
         Status.SUPPLEMENT,
         Status.WITHDRAWN,
