@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "motcua.exports",
     "motcua.reconciliation",
     "motcua.reports",
+    "motcua.migration",
     "motcua.portal",
     "motcua.demo",
     "motcua.simulators.national_portal",
