@@ -247,25 +247,41 @@ def _check_dossier(obj: Any) -> str:
 
 
 def apply_dossiers(data: Any, *, updating: bool, style: str) -> None:
+    """A batch of dossier objects, all created or all updated (the caller's transaction: a
+    refusal applies none), set-based: one locking read, one multi-row write."""
     if not isinstance(data, list) or not data:
         raise Refused("1", "data phải là một mảng hồ sơ")
-    for obj in data:
-        code = _check_dossier(obj)
-        held = SimDossier.objects.select_for_update().filter(code=code).first()
-        if updating:
-            if held is None:
+    objects = {_check_dossier(obj): obj for obj in data}  # the last object of a code wins
+    held = {
+        d.code: d
+        for d in SimDossier.objects.select_for_update()
+        .filter(code__in=list(objects))
+        .order_by("code")
+    }
+    if updating:
+        for code in objects:
+            if code not in held:
                 raise Refused("2", f"Không tìm thấy hồ sơ {code}")
-            held.data = obj
-            held.updates += 1
-            held.save(update_fields=["data", "updates", "updated_at"])
-        else:
-            if held is not None:
-                raise Refused("-3" if style == "B" else "3", f"Hồ sơ {code} đã tồn tại")
-            try:
-                with transaction.atomic():
-                    SimDossier.objects.create(code=code, data=obj, style=style, creates=1)
-            except IntegrityError as exc:  # created a moment ago by a concurrent call
-                raise Refused("3", f"Hồ sơ {code} đã tồn tại") from exc
+        now = timezone.now()
+        for code, obj in objects.items():
+            held[code].data = obj
+            held[code].updates += 1
+            held[code].updated_at = now
+        SimDossier.objects.bulk_update(list(held.values()), ["data", "updates", "updated_at"])
+        return
+    for code in objects:
+        if code in held:
+            raise Refused("-3" if style == "B" else "3", f"Hồ sơ {code} đã tồn tại")
+    try:
+        with transaction.atomic():
+            SimDossier.objects.bulk_create(
+                [
+                    SimDossier(code=code, data=obj, style=style, creates=1)
+                    for code, obj in objects.items()
+                ]
+            )
+    except IntegrityError as exc:  # one was created a moment ago by a concurrent call
+        raise Refused("-3" if style == "B" else "3", "Hồ sơ đã tồn tại") from exc
 
 
 def _key(row: dict[str, Any], header: str = "") -> str:
@@ -286,6 +302,9 @@ def _record(row: dict[str, Any], *, service: str, code: str, key: str) -> None:
 
 
 def apply_progress(data: Any) -> None:
+    """A batch of progress rows, set-based (a portal takes hundreds a call): one read of the
+    dossiers, one of the keys already applied, one multi-row insert of the new rows, and the
+    repeats counted."""
     if not isinstance(data, list) or not data:
         raise Refused("1", "data phải là một mảng tiến độ")
     for row in data:
@@ -293,10 +312,40 @@ def apply_progress(data: Any) -> None:
             raise Refused("1", "Mỗi dòng tiến độ cần MaHoSo")
         if str(row.get("TrangThai", "")) not in STATUSES:
             raise Refused("1", f"Hồ sơ {row['MaHoSo']}: TrangThai không hợp lệ")
-        if not SimDossier.objects.filter(code=row["MaHoSo"]).exists():
-            raise Refused("2", f"Không tìm thấy hồ sơ {row['MaHoSo']}")
+    codes = {str(row["MaHoSo"]) for row in data}
+    held = set(SimDossier.objects.filter(code__in=codes).values_list("code", flat=True))
     for row in data:
-        _record(row, service="CapNhatTienDoHoSoMC", code=row["MaHoSo"], key=_key(row))
+        if str(row["MaHoSo"]) not in held:
+            raise Refused("2", f"Không tìm thấy hồ sơ {row['MaHoSo']}")
+    _record_many(data, service="CapNhatTienDoHoSoMC")
+
+
+def _record_many(rows: list[dict[str, Any]], *, service: str) -> None:
+    """Each row once per idempotency key, in the order given; a key seen before (in an earlier
+    call or earlier in this one) only counts one more delivery. A key inserted by a concurrent
+    call between the read and the insert is skipped without being counted."""
+    keyed = [(_key(row), row) for row in rows]
+    seen = set(
+        SimProgress.objects.filter(key__in=[k for k, _r in keyed]).values_list("key", flat=True)
+    )
+    fresh, repeats = [], {}
+    for key, row in keyed:
+        if key in seen:
+            repeats[key] = repeats.get(key, 0) + 1
+            continue
+        seen.add(key)
+        fresh.append(
+            SimProgress(
+                key=key,
+                service=service,
+                code=str(row["MaHoSo"]),
+                status=str(row.get("TrangThai")),
+                data=row,
+            )
+        )
+    SimProgress.objects.bulk_create(fresh, ignore_conflicts=True)
+    for key, n in repeats.items():
+        SimProgress.objects.filter(key=key).update(times_received=F("times_received") + n)
 
 
 def apply_status(data: Any, header_key: str) -> None:
