@@ -92,7 +92,7 @@ def test_a_register_that_times_out_answers_unavailable(reloaded, world, register
     time.sleep(1.2)
 
 
-def test_a_wrong_gateway_credential_is_unavailable_not_a_crash(reloaded, world, registers, settings):
+def test_a_wrong_credential_is_unavailable_not_a_crash(reloaded, world, registers, settings):
     settings.POPULATION_DB_TOKEN = "wrong"
     result = citizen_lookup(actor=world["commune_officer"], id_number="087190001234")
     assert result.outcome == Outcome.UNAVAILABLE
