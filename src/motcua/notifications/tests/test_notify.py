@@ -10,8 +10,7 @@ from motcua.dossiers.services import dossier_refuse, dossier_request_supplement,
 from motcua.dossiers.tests.factories import DossierFactory, citizen
 from motcua.outbox.dispatch import outbox_dispatch
 from motcua.outbox.models import OutboxEvent, OutboxStatus
-from motcua.people.tests.conftest import faults, reloaded, registers, world  # noqa: F401
-from motcua.people.tests.conftest import birth_form, catalog_admin  # noqa: F401
+from motcua.people.tests.conftest import faults
 from motcua.simulators.messaging.models import SimMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,10 +59,13 @@ def test_accepted_then_supplement_then_refused_each_told_once(reloaded, world, r
         f"Hồ sơ {d.code} cần bổ sung, hoàn thiện",
         f"Hồ sơ {d.code} không được tiếp nhận",
     ]
-    assert "- Giấy chứng sinh bản chính" in mails[0].text and "Kính gửi Nguyễn Thị Lan" in mails[0].text
-    assert not OutboxEvent.objects.filter(destination__in=["sms", "email"]).exclude(
-        status=OutboxStatus.DELIVERED
-    ).exists()
+    assert "- Giấy chứng sinh bản chính" in mails[0].text
+    assert "Kính gửi Nguyễn Thị Lan" in mails[0].text
+    assert (
+        not OutboxEvent.objects.filter(destination__in=["sms", "email"])
+        .exclude(status=OutboxStatus.DELIVERED)
+        .exists()
+    )
 
 
 def test_accepted_at_the_desk_tells_the_appointment(reloaded, world, registers):
@@ -137,11 +139,15 @@ def test_no_phone_no_sms(reloaded, world, registers):
         accept=True,
         applicant=citizen(world.tree["osu"].commune_id, phone="", email="a@example.vn"),
     )
-    assert list(OutboxEvent.objects.values_list("destination", flat=True).filter(
-        destination__in=["sms", "email"])) == ["email"]
+    assert list(
+        OutboxEvent.objects.values_list("destination", flat=True).filter(
+            destination__in=["sms", "email"]
+        )
+    ) == ["email"]
 
 
 def test_phone_is_sent_normalized(reloaded, world, registers):
-    dossier(world, accept=True, applicant=citizen(world.tree["osu"].commune_id, phone="+84 903.111.222"))
+    commune = world.tree["osu"].commune_id
+    dossier(world, accept=True, applicant=citizen(commune, phone="+84 903.111.222"))
     deliver()
     assert SimMessage.objects.get().to == "84903111222"
