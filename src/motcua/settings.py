@@ -407,9 +407,6 @@ POPULATION_DB_INTEGRATION_CODE = envstr("POPULATION_DB_INTEGRATION_CODE", "000.0
 POPULATION_DB_TIMEOUT = float(envint("POPULATION_DB_TIMEOUT", 5))
 # A desk look-up verifies the applicant of a dossier registered within this many minutes after.
 POPULATION_VERIFY_MINUTES = envint("POPULATION_VERIFY_MINUTES", 60)
-# Online dossiers arriving from the national portal are checked against the population
-# database at intake (never refused when it is down: marked "not verified").
-POPULATION_VERIFY_AT_INTAKE = envbool("POPULATION_VERIFY_AT_INTAKE", True)
 BUSINESS_REGISTRY_URL = envstr("BUSINESS_REGISTRY_URL", "http://127.0.0.1:8000/sim/dkkd/tra-cuu")
 BUSINESS_REGISTRY_TOKEN = envsecret("BUSINESS_REGISTRY_TOKEN") or (
     "" if PRODUCTION else "demo-dkkd"
