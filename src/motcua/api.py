@@ -34,6 +34,7 @@ from motcua.dossiers.intake_api import router as intake_router
 from motcua.exports.api import router as exports_router
 from motcua.organizations.api import router as organizations_router
 from motcua.outbox.api import router as outbox_router
+from motcua.people.api import router as people_router
 from motcua.reconciliation.api import router as reconciliation_router
 from motcua.territory.api import router as territory_router
 from motcua.workflows.api import router as workflows_router
@@ -223,6 +224,7 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/calendar", calendar_router, tags=["calendar"])
 api.add_router("/workflows", workflows_router, tags=["workflows"])
 api.add_router("/dossiers", dossiers_router)
+api.add_router("/registers", people_router)
 api.add_router("/tracking", tracking_router)
 api.add_router("/intake", intake_router)
 api.add_router("/exports", exports_router)

@@ -114,7 +114,11 @@ INSTALLED_APPS = [
     "motcua.migration",
     "motcua.portal",
     "motcua.demo",
+    "motcua.people",
+    "motcua.notifications",
     "motcua.simulators.national_portal",
+    "motcua.simulators.population",
+    "motcua.simulators.messaging",
 ]
 
 MIDDLEWARE = [
@@ -395,6 +399,36 @@ SIM_NATIONAL_PORTAL_USERNAME = envstr("SIM_NATIONAL_PORTAL_USERNAME", "motcua")
 SIM_NATIONAL_PORTAL_PASSWORD = envsecret("SIM_NATIONAL_PORTAL_PASSWORD") or "demo-only"
 # The simulators' fault switch (/sim/…/_faults) answers only with this token (empty: refused).
 SIMULATOR_CONTROL_TOKEN = envsecret("SIMULATOR_CONTROL_TOKEN") or ""
+
+# Population database (CSDL quốc gia về dân cư, DOMAIN-integration.md §6) and business
+# registration look-ups through the province's LGSP (docs/integration.md). The demo's tokens are
+# known to the simulators only; production sets the real ones (or *_FILE).
+POPULATION_DB_URL = envstr("POPULATION_DB_URL", "http://127.0.0.1:8000/sim/dancu/tra-cuu")
+POPULATION_DB_TOKEN = envsecret("POPULATION_DB_TOKEN") or ("" if PRODUCTION else "demo-dancu")
+# MaTichHop: the integration code the national service assigned to the province.
+POPULATION_DB_INTEGRATION_CODE = envstr("POPULATION_DB_INTEGRATION_CODE", "000.00.00.H20")
+POPULATION_DB_TIMEOUT = float(envint("POPULATION_DB_TIMEOUT", 5))
+# A desk look-up verifies the applicant of a dossier registered within this many minutes after.
+POPULATION_VERIFY_MINUTES = envint("POPULATION_VERIFY_MINUTES", 60)
+BUSINESS_REGISTRY_URL = envstr("BUSINESS_REGISTRY_URL", "http://127.0.0.1:8000/sim/dkkd/tra-cuu")
+BUSINESS_REGISTRY_TOKEN = envsecret("BUSINESS_REGISTRY_TOKEN") or (
+    "" if PRODUCTION else "demo-dkkd"
+)
+BUSINESS_REGISTRY_TIMEOUT = float(envint("BUSINESS_REGISTRY_TIMEOUT", 5))
+SIM_POPULATION_TOKEN = envsecret("SIM_POPULATION_TOKEN") or "demo-dancu"
+SIM_BUSINESS_REGISTRY_TOKEN = envsecret("SIM_BUSINESS_REGISTRY_TOKEN") or "demo-dkkd"
+
+# Notifications to applicants (notifications/): one SMS and one e-mail per status change of a
+# dossier with a phone / an e-mail, delivered through the outbox (destinations "sms", "email").
+NOTIFY_APPLICANTS = envbool("NOTIFY_APPLICANTS", True)
+SMS_GATEWAY_URL = envstr("SMS_GATEWAY_URL", "http://127.0.0.1:8000/sim/tin-nhan/sms")
+SMS_GATEWAY_TOKEN = envsecret("SMS_GATEWAY_TOKEN") or ("" if PRODUCTION else "demo-tin-nhan")
+SMS_BRANDNAME = envstr("SMS_BRANDNAME", "MOTCUA")
+EMAIL_GATEWAY_URL = envstr("EMAIL_GATEWAY_URL", "http://127.0.0.1:8000/sim/tin-nhan/email")
+EMAIL_GATEWAY_TOKEN = envsecret("EMAIL_GATEWAY_TOKEN") or ("" if PRODUCTION else "demo-tin-nhan")
+NOTIFY_EMAIL_FROM = envstr("NOTIFY_EMAIL_FROM", "motcua@dongthap.gov.vn")
+MESSAGING_TIMEOUT = float(envint("MESSAGING_TIMEOUT", 10))
+SIM_MESSAGING_TOKEN = envsecret("SIM_MESSAGING_TOKEN") or "demo-tin-nhan"
 
 # Delivery of the outbox (outbox/dispatch.py). Batches of OUTBOX_BATCH_SIZE events; a claim is
 # leased for OUTBOX_LEASE_SECONDS (another worker retakes it after); a retryable failure waits

@@ -26,4 +26,7 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
     path("sim/dvcqg/", include("motcua.simulators.national_portal.urls")),
+    path("sim/dancu/", include("motcua.simulators.population.urls")),
+    path("sim/dkkd/", include("motcua.simulators.business_registry.urls")),
+    path("sim/tin-nhan/", include("motcua.simulators.messaging.urls")),
 ]

@@ -75,6 +75,12 @@ class Dossier(models.Model):
         related_name="+",
         verbose_name=_("commune of the applicant"),
     )
+    # Which national register confirmed the applicant's identity (people.models.Register:
+    # "population_db", "business_registry"), or "" when nobody did (typed by hand, the register
+    # was down, or it arrived online unchecked): the desk sees it on the dossier.
+    applicant_verified_by = models.CharField(
+        _("applicant verified by"), max_length=20, blank=True, default=""
+    )
     applicant_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -35,13 +35,14 @@ from motcua.catalog.selectors import procedure_public_get, procedure_search
 from motcua.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from motcua.core.idempotency import once_token
 from motcua.core.keyset import capped_count, keyset_page
+from motcua.people import services as people
 from motcua.printing.forms import FormNotAvailable, form_for
 from motcua.territory.selectors import commune_list
 from motcua.workflows.constants import StepAction
 from motcua.workflows.diagram import definition_svg
 
 from . import selectors, services
-from .constants import TERMINAL, Channel, EventKind, Status, Timeliness
+from .constants import TERMINAL, ApplicantKind, Channel, EventKind, Status, Timeliness
 from .forms import (
     ActForm,
     ApologyForm,
@@ -271,7 +272,9 @@ def dossier_receive(request: HttpRequest) -> HttpResponse:
     options = {"desks": desks, "communes": _commune_choices(desks)}
     home = next((d.pk for d in desks if d.pk == request.user.agency_id), desks[0].pk)
     component_errors: list[str] = []
-    adding = request.method == "POST" and "add_row" in request.POST
+    looking_up = request.method == "POST" and "lookup" in request.POST
+    adding = request.method == "POST" and ("add_row" in request.POST or looking_up)
+    lookup = None
 
     if request.method == "POST" and not adding:
         form = ReceiveForm(request.POST, **options)
@@ -306,8 +309,12 @@ def dossier_receive(request: HttpRequest) -> HttpResponse:
     elif adding:
         initial = request.POST.dict()
         initial["accept"] = "accept" in request.POST
+        if looking_up:
+            lookup = _lookup_applicant(request, chosen.procedure.code, initial)
         form = ReceiveForm(initial=initial, **options)
-        rows = [*_posted_rows(request.POST), {"received": True, "originals": 0, "copies": 0}]
+        rows = _posted_rows(request.POST)
+        if not looking_up:
+            rows.append({"received": True, "originals": 0, "copies": 0})
         formset = forms.formset_factory(ComponentFormSet.form, extra=0, max_num=60)(
             initial=rows, prefix=COMPONENTS
         )
@@ -332,9 +339,37 @@ def dossier_receive(request: HttpRequest) -> HttpResponse:
             "failed": failed,
             # A one-time token: the same form sent twice registers one dossier.
             "once": once_token(),
+            "lookup": lookup,
         },
         status=422 if failed else 200,
     )
+
+
+def _lookup_applicant(request: HttpRequest, procedure_code: str, initial: dict) -> Any:
+    """ "Tra cứu CSDL dân cư" on the reception form: the register's answer fills the applicant
+    fields of `initial` (a citizen from the population database, an enterprise from business
+    registration). Not found or unavailable: a message, and the form as it was typed."""
+    number = initial.get("applicant_id_number", "")
+    try:
+        if initial.get("applicant_kind") == ApplicantKind.ORGANIZATION:
+            result = people.business_lookup(
+                actor=request.user, tax_code=number, procedure_code=procedure_code
+            )
+        else:
+            result = people.citizen_lookup(
+                actor=request.user, id_number=number, procedure_code=procedure_code
+            )
+    except InvalidInput as exc:
+        return {"outcome": "invalid", "message": exc.message}
+    if result.found:
+        initial["applicant_name"] = result.name
+        initial["applicant_id_number"] = result.number
+        initial["applicant_address"] = result.address or initial.get("applicant_address", "")
+        if result.commune_code is not None:
+            initial["applicant_commune"] = result.commune_code
+        if result.email and not initial.get("applicant_email"):
+            initial["applicant_email"] = result.email
+    return {"outcome": result.outcome, "message": result.message}
 
 
 def _received_message(request: HttpRequest, dossier: Dossier) -> None:

@@ -36,7 +36,7 @@ class Destination(Protocol):
     def deliver(self, events: list[OutboxEvent]) -> dict[int, Outcome]: ...
 
 
-def _groups(events: list[OutboxEvent]) -> list[list[OutboxEvent]]:
+def groups_of(events: list[OutboxEvent]) -> list[list[OutboxEvent]]:
     """The batch per aggregate, each in sequence order, aggregates in order of first event."""
     groups: dict[tuple[str, str], list[OutboxEvent]] = {}
     for e in sorted(events, key=lambda e: e.pk):
@@ -82,7 +82,7 @@ class NationalPortal:
 
     def deliver(self, events: list[OutboxEvent]) -> dict[int, Outcome]:
         outcomes: dict[int, Outcome] = {}
-        groups = _groups(events)
+        groups = groups_of(events)
         resyncs = [e for g in groups if g[0].aggregate_type == RESYNC for e in g]
         groups = [g for g in groups if g[0].aggregate_type != RESYNC]
         if resyncs:
@@ -197,7 +197,24 @@ def _failed(groups: list[list[OutboxEvent]], exc: NationalPortalError) -> dict[i
     return outcomes
 
 
-REGISTRY: dict[str, Callable[[], Destination]] = {"dvcqg": NationalPortal}
+def _sms() -> Destination:
+    from motcua.notifications.destinations import SmsGateway  # it imports this module
+
+    return SmsGateway()
+
+
+def _email() -> Destination:
+    from motcua.notifications.destinations import EmailGateway
+
+    return EmailGateway()
+
+
+REGISTRY: dict[str, Callable[[], Destination]] = {
+    "dvcqg": NationalPortal,
+    # Notifications to applicants (notifications/messages.py writes them).
+    "sms": _sms,
+    "email": _email,
+}
 
 
 def destination_for(name: str) -> Destination | None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import User
 from motcua.core.audit import audit_record
 from motcua.core.errors import Conflict
+from motcua.notifications.messages import notification_items
 from motcua.organizations.models import Agency
 from motcua.outbox.services import OutboxItem, outbox_add_many
 from motcua.reports.services import counts_record
@@ -225,6 +226,8 @@ def write_events(
                 )
                 for row in rows
             ]
+            # The applicant hears of each status change by SMS and e-mail (same transaction).
+            + notification_items(d, rows)
         )
 
 

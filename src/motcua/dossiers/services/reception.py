@@ -20,6 +20,7 @@ from motcua.catalog.selectors import version_in_force_cached
 from motcua.core.errors import Conflict, InvalidInput, NotAllowed
 from motcua.core.workcalendar import TZ
 from motcua.organizations.models import Agency
+from motcua.people.services import applicant_verification
 from motcua.workflows.constants import StepAction, StepKind
 from motcua.workflows.models import ProcessDefinition
 from motcua.workflows.selectors import definition_active_for
@@ -235,6 +236,13 @@ def dossier_submit(
         applicant_email=applicant.email.strip(),
         applicant_address=applicant.address.strip(),
         applicant_commune_id=applicant.commune_id,
+        applicant_verified_by=(
+            ""
+            if online
+            else applicant_verification(
+                actor=actor, number=applicant.id_number, name=applicant.name, now=now
+            )
+        ),
         applicant_user=(actor if lifecycle.is_applicant(actor) else None),
         summary=summary[:1000],
         form_data=form_data or {},

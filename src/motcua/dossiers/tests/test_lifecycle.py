@@ -46,7 +46,7 @@ def kinds(d):
 
 
 def outbox_codes(d):
-    rows = OutboxEvent.objects.filter(aggregate_id=d.code).order_by("id")
+    rows = OutboxEvent.objects.filter(destination="dvcqg", aggregate_id=d.code).order_by("id")
     return [(e.aggregate_seq, e.payload["progress"]["TrangThai"]) for e in rows]
 
 

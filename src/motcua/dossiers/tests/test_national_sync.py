@@ -56,10 +56,11 @@ def test_receive_accept_process_return_reaches_the_portal_in_order(reloaded, wor
         actor=world["commune_officer"], dossier=d, expected_version=d.version, now=now
     )
 
-    report = outbox_dispatch()
+    report = outbox_dispatch(destinations=["dvcqg"])
 
     assert report.delivered == 6 and report.failed == 0
-    assert not OutboxEvent.objects.exclude(status=OutboxStatus.DELIVERED).exists()
+    portal_events = OutboxEvent.objects.filter(destination="dvcqg")
+    assert not portal_events.exclude(status=OutboxStatus.DELIVERED).exists()
     rows = SimProgress.objects.filter(code=d.code).order_by("id")
     assert [r.status for r in rows] == ["1", "2", "2", "4", "9", "10"]
     assert [r.key for r in rows] == [f"dvcqg:dossier:{d.code}:{n}" for n in range(1, 7)]

@@ -57,8 +57,11 @@ def login(user) -> Client:
 
 def test_stats_per_destination(events):
     DeliveryCircuit.objects.create(destination="dvcqg", state="open", failures=5)
-    (stats,) = outbox_stats()
-    assert stats.destination == "dvcqg"
+    every = {s.destination: s for s in outbox_stats()}
+    # Every registered destination is shown, the applicants' SMS and e-mail with nothing to do.
+    assert sorted(every) == ["dvcqg", "email", "sms"]
+    assert (every["sms"].backlog, every["email"].dead_letters) == (0, 0)
+    stats = every["dvcqg"]
     assert (stats.backlog, stats.dead_letters, stats.delivered_last_minute) == (2, 1, 1)
     assert stats.delivered_last_hour == 1
     assert 299 <= stats.oldest_pending_seconds < 400
