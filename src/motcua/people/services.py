@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.accounts.authz import has_any
+from motcua.accounts.authz import can, has_any
 from motcua.accounts.constants import Action
 from motcua.accounts.models import User
 from motcua.adapters import business_registry, population
@@ -54,8 +54,14 @@ class LookupResult:
 
 
 def _allowed(actor: User | None) -> None:
-    if not has_any(actor, {Action.DOSSIER_RECEIVE, Action.DOSSIER_INTAKE}):
-        raise NotAllowed(_("You do not have permission for this action."))
+    """Officials who receive dossiers, and the national portal's intake identity (a system
+    account, whose grants `can` counts on its own agency, the province)."""
+    if has_any(actor, {Action.DOSSIER_RECEIVE}):
+        return
+    intake = actor is not None and actor.is_authenticated and actor.kind == User.Kind.SYSTEM
+    if intake and actor.agency_id and can(actor, Action.DOSSIER_INTAKE, actor.agency):
+        return
+    raise NotAllowed(_("You do not have permission for this action."))
 
 
 def _record(

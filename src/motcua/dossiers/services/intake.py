@@ -475,7 +475,6 @@ def intake_receive(
 ) -> IntakeResult:
     """Take one dossier from the national portal: created, updated (a supplement coming back)
     or a duplicate. Raises IntakeRefused (nothing written) when it cannot be taken."""
-    now = now or timezone.now()
     if not isinstance(body, dict):
         raise IntakeRefused("malformed_body", _("The body must be a JSON object."), status=400)
     national = national_code_of(body)
@@ -503,7 +502,7 @@ def intake_receive(
     applicant, extra = _applicant(body)
     components = _components(body)
     if existing is not None:
-        return _supplement(actor, existing, components, national, now)
+        return _supplement(actor, existing, components, national, now or timezone.now())
     home = actor.agency.province_id if actor.agency_id else None
     if applicant.commune_id is not None and home is not None and applicant.province_id != home:
         raise IntakeRefused(
@@ -511,6 +510,8 @@ def intake_receive(
             _("The applicant's commune is not in this province."),
             errors={"DiaChi.MaXa": [_("The applicant's commune is not in this province.")]},
         )
+    _verify(actor, applicant, procedure_code)
+    now = now or timezone.now()  # after the look-up, which the dossier's verification reads
     try:
         dossier = dossier_submit(
             actor=actor,
@@ -536,6 +537,26 @@ def intake_receive(
     except InvalidInput as exc:
         raise _refusal(exc) from None
     return IntakeResult(CREATED, dossier, national)
+
+
+def _verify(actor: User, applicant: Applicant, procedure_code: str) -> None:
+    """Look the applicant up in the national register (population database, or business
+    registration for an organization), as the desk does: `dossier_submit` marks the dossier
+    verified when this look-up found the same number and name. A register that does not answer,
+    or a number it cannot take, leaves the dossier not verified; intake never waits on it nor
+    refuses for it (Telegram 33/CĐ-TTg)."""
+    from motcua.people.models import Purpose
+    from motcua.people.services import business_lookup, citizen_lookup
+
+    number = applicant.id_number.strip()
+    if not number:
+        return
+    lookup = business_lookup if applicant.kind == ApplicantKind.ORGANIZATION else citizen_lookup
+    key = "tax_code" if applicant.kind == ApplicantKind.ORGANIZATION else "id_number"
+    try:
+        lookup(actor=actor, **{key: number}, procedure_code=procedure_code, purpose=Purpose.INTAKE)
+    except (InvalidInput, NotAllowed):
+        return
 
 
 def _supplement(

@@ -236,12 +236,11 @@ def dossier_submit(
         applicant_email=applicant.email.strip(),
         applicant_address=applicant.address.strip(),
         applicant_commune_id=applicant.commune_id,
-        applicant_verified_by=(
-            ""
-            if online
-            else applicant_verification(
-                actor=actor, number=applicant.id_number, name=applicant.name, now=now
-            )
+        # Verified when this actor's look-up in the register found the same number and name
+        # (the desk's button, or the intake's look-up; an applicant's own online submission
+        # never is).
+        applicant_verified_by=applicant_verification(
+            actor=actor, number=applicant.id_number, name=applicant.name, now=now
         ),
         applicant_user=(actor if lifecycle.is_applicant(actor) else None),
         summary=summary[:1000],

@@ -235,3 +235,27 @@ def test_concurrent_duplicates_exist_once_on_postgresql(settings):
         barrier.reset()
     assert sorted(answers) == [0] * 5 + [1] * 35
     assert Dossier.objects.count() == 5 and DossierEvent.objects.count() == 5
+
+
+def test_intake_verifies_the_applicant_in_the_population_database(settings, live_server):
+    """As the desk does, the intake looks the applicant up (over HTTP, in the population
+    database's simulator): the same number and name verify the dossier; another name, or a
+    register that does not answer, leave it not verified and the dossier is taken all the same."""
+    from motcua.people.models import RegisterLookup
+
+    settings.POPULATION_DB_URL = live_server.url + "/sim/dancu/tra-cuu"
+    known = {**sim.dossier_payload(1), "SoDinhDanh": "087190001234", "ChuHoSo": "Nguyễn Thị Lan"}
+    other = {**sim.dossier_payload(2), "SoDinhDanh": "087190001234", "ChuHoSo": "Nguyễn Thị Hoa"}
+    assert sim.push([known, other], attempts=1).by_code == {0: 2}
+    settings.POPULATION_DB_URL = "http://127.0.0.1:9/tra-cuu"  # nobody answers there
+    down = {**sim.dossier_payload(3), "SoDinhDanh": "087085004321", "ChuHoSo": "Trần Văn Hùng"}
+    assert sim.push([down], attempts=1).by_code == {0: 1}
+
+    verified = dict(Dossier.objects.values_list("external_code", "applicant_verified_by"))
+    assert verified == {
+        known["MaHoSo"]: "population_db",
+        other["MaHoSo"]: "",
+        down["MaHoSo"]: "",
+    }
+    outcomes = list(RegisterLookup.objects.order_by("pk").values_list("purpose", "outcome"))
+    assert outcomes == [("intake", "found"), ("intake", "found"), ("intake", "unavailable")]
