@@ -42,7 +42,7 @@ demo: $(STAMP)
 	$(BIN)/python manage.py demo_setup
 	@echo "MộtCửa: http://$(HOST):$(PORT)/  ·  quản trị / admin: http://$(HOST):$(PORT)/admin/"
 	@mkdir -p var
-	@export CELERY_BROKER_URL="$(DEMO_BROKER)" NATIONAL_PORTAL_URL="http://$(HOST):$(PORT)/sim/dvcqg" LOG_FORMAT=text; \
+	@export CELERY_BROKER_URL="$(DEMO_BROKER)" SITE_URL="http://$(HOST):$(PORT)" LOG_FORMAT=text; \
 	PYTHONPATH=src $(BIN)/celery -A motcua worker -B --concurrency 2 --loglevel WARNING \
 	  --schedule var/celerybeat-schedule >var/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

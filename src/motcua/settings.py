@@ -366,7 +366,7 @@ MOTCUA_DEMO_PROVINCE_CODE = envint("MOTCUA_DEMO_PROVINCE_CODE", 82)
 # External systems: simulators are mounted under /sim/ for the demo and tests; production turns
 # them off and points each adapter at the real system.
 SIMULATORS_ENABLED = envbool("SIMULATORS_ENABLED", not PRODUCTION)
-NATIONAL_PORTAL_URL = envstr("NATIONAL_PORTAL_URL", "http://127.0.0.1:8000/sim/dvcqg")
+NATIONAL_PORTAL_URL = envstr("NATIONAL_PORTAL_URL", SITE_URL + "/sim/dvcqg")
 
 # Dossier sync to the national portal (DOMAIN-integration.md §1, §9.3; docs/integration.md).
 # Style A (default): login at {NATIONAL_PORTAL_SYNC_URL}{NATIONAL_PORTAL_AUTH_ENDPOINT}, then
@@ -403,14 +403,14 @@ SIMULATOR_CONTROL_TOKEN = envsecret("SIMULATOR_CONTROL_TOKEN") or ""
 # Population database (CSDL quốc gia về dân cư, DOMAIN-integration.md §6) and business
 # registration look-ups through the province's LGSP (docs/integration.md). The demo's tokens are
 # known to the simulators only; production sets the real ones (or *_FILE).
-POPULATION_DB_URL = envstr("POPULATION_DB_URL", "http://127.0.0.1:8000/sim/dancu/tra-cuu")
+POPULATION_DB_URL = envstr("POPULATION_DB_URL", SITE_URL + "/sim/dancu/tra-cuu")
 POPULATION_DB_TOKEN = envsecret("POPULATION_DB_TOKEN") or ("" if PRODUCTION else "demo-dancu")
 # MaTichHop: the integration code the national service assigned to the province.
 POPULATION_DB_INTEGRATION_CODE = envstr("POPULATION_DB_INTEGRATION_CODE", "000.00.00.H20")
 POPULATION_DB_TIMEOUT = float(envint("POPULATION_DB_TIMEOUT", 5))
 # A desk look-up verifies the applicant of a dossier registered within this many minutes after.
 POPULATION_VERIFY_MINUTES = envint("POPULATION_VERIFY_MINUTES", 60)
-BUSINESS_REGISTRY_URL = envstr("BUSINESS_REGISTRY_URL", "http://127.0.0.1:8000/sim/dkkd/tra-cuu")
+BUSINESS_REGISTRY_URL = envstr("BUSINESS_REGISTRY_URL", SITE_URL + "/sim/dkkd/tra-cuu")
 BUSINESS_REGISTRY_TOKEN = envsecret("BUSINESS_REGISTRY_TOKEN") or (
     "" if PRODUCTION else "demo-dkkd"
 )
@@ -421,10 +421,10 @@ SIM_BUSINESS_REGISTRY_TOKEN = envsecret("SIM_BUSINESS_REGISTRY_TOKEN") or "demo-
 # Notifications to applicants (notifications/): one SMS and one e-mail per status change of a
 # dossier with a phone / an e-mail, delivered through the outbox (destinations "sms", "email").
 NOTIFY_APPLICANTS = envbool("NOTIFY_APPLICANTS", True)
-SMS_GATEWAY_URL = envstr("SMS_GATEWAY_URL", "http://127.0.0.1:8000/sim/tin-nhan/sms")
+SMS_GATEWAY_URL = envstr("SMS_GATEWAY_URL", SITE_URL + "/sim/tin-nhan/sms")
 SMS_GATEWAY_TOKEN = envsecret("SMS_GATEWAY_TOKEN") or ("" if PRODUCTION else "demo-tin-nhan")
 SMS_BRANDNAME = envstr("SMS_BRANDNAME", "MOTCUA")
-EMAIL_GATEWAY_URL = envstr("EMAIL_GATEWAY_URL", "http://127.0.0.1:8000/sim/tin-nhan/email")
+EMAIL_GATEWAY_URL = envstr("EMAIL_GATEWAY_URL", SITE_URL + "/sim/tin-nhan/email")
 EMAIL_GATEWAY_TOKEN = envsecret("EMAIL_GATEWAY_TOKEN") or ("" if PRODUCTION else "demo-tin-nhan")
 NOTIFY_EMAIL_FROM = envstr("NOTIFY_EMAIL_FROM", "motcua@dongthap.gov.vn")
 MESSAGING_TIMEOUT = float(envint("MESSAGING_TIMEOUT", 10))
@@ -475,7 +475,7 @@ NATIONAL_PORTAL_INTAKE_REQUEST_MAX_BYTES = envint(
 )
 # Pull (§9.4): the portal's liên thông API, its account, and the polling period.
 NATIONAL_PORTAL_INTAKE_PULL_URL = envstr(
-    "NATIONAL_PORTAL_INTAKE_PULL_URL", "http://127.0.0.1:8000/sim/dvcqg/lienthong"
+    "NATIONAL_PORTAL_INTAKE_PULL_URL", SITE_URL + "/sim/dvcqg/lienthong"
 )
 NATIONAL_PORTAL_INTAKE_PULL_USERNAME = envstr("NATIONAL_PORTAL_INTAKE_PULL_USERNAME", "dongthap")
 NATIONAL_PORTAL_INTAKE_PULL_PASSWORD = envsecret("NATIONAL_PORTAL_INTAKE_PULL_PASSWORD") or (
@@ -483,12 +483,12 @@ NATIONAL_PORTAL_INTAKE_PULL_PASSWORD = envsecret("NATIONAL_PORTAL_INTAKE_PULL_PA
 )
 NATIONAL_PORTAL_INTAKE_PULL_SECONDS = envint("NATIONAL_PORTAL_INTAKE_PULL_SECONDS", 600)
 # The simulator's pusher: where it delivers (this installation's intake endpoint by default).
-SIM_INTAKE_TARGET_URL = envstr("SIM_INTAKE_TARGET_URL", "http://127.0.0.1:8000/api/v1/intake/dvcqg")
+SIM_INTAKE_TARGET_URL = envstr("SIM_INTAKE_TARGET_URL", SITE_URL + "/api/v1/intake/dvcqg")
 
 # Dossier code (DOMAIN.md decision 3): {agency} electronic identifier, {date} yyMMdd, {seq}.
 DOSSIER_CODE_PATTERN = envstr("DOSSIER_CODE_PATTERN", "{agency}-{date}-{seq:04d}")
 # Public address of the citizen portal, printed as the QR code on every form.
-PUBLIC_BASE_URL = envstr("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+PUBLIC_BASE_URL = envstr("PUBLIC_BASE_URL", SITE_URL)
 # Public tracking: look-ups per client address per minute before answering 429.
 TRACKING_RATE_PER_MINUTE = envint("TRACKING_RATE_PER_MINUTE", 30)
 # …and wrong look-ups (unknown code, wrong phone or identity number) per dossier code, from any
