@@ -221,9 +221,10 @@ def test_two_agency_handoff_assignment_and_return(world):
         now=local(2026, 3, 10, 9),
     )
     assert d.status == Status.RETURNED and d.return_method == "post"
-    # Every event reached the outbox in order, each with the national code of its moment.
+    # Every event reached the national portal's outbox in order (the applicant's SMS and
+    # e-mail are other destinations), each with the national code of its moment.
     seqs = list(
-        OutboxEvent.objects.filter(aggregate_id=d.code)
+        OutboxEvent.objects.filter(destination="dvcqg", aggregate_id=d.code)
         .order_by("id")
         .values_list("aggregate_seq", flat=True)
     )
