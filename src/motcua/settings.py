@@ -437,6 +437,9 @@ SIM_MESSAGING_TOKEN = envsecret("SIM_MESSAGING_TOKEN") or "demo-tin-nhan"
 OUTBOX_BATCH_SIZE = envint("OUTBOX_BATCH_SIZE", 100)
 OUTBOX_LEASE_SECONDS = envint("OUTBOX_LEASE_SECONDS", 120)
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 25)
+# …and at least this old: an outage of a central system shorter than this never makes dead
+# letters (a weekend, with the margin of a holiday).
+OUTBOX_RETRY_HOURS = envint("OUTBOX_RETRY_HOURS", 72)
 OUTBOX_BACKOFF_BASE_SECONDS = envint("OUTBOX_BACKOFF_BASE_SECONDS", 2)
 OUTBOX_BACKOFF_CAP_SECONDS = envint("OUTBOX_BACKOFF_CAP_SECONDS", 1800)
 OUTBOX_CIRCUIT_THRESHOLD = envint("OUTBOX_CIRCUIT_THRESHOLD", 5)

@@ -11,7 +11,8 @@ Deliver (no transaction, no lock held): the destination sends the batch.
 
 Record (one short transaction): delivered → `delivered_at`; a retryable error → attempts + 1 and
 `next_attempt_at` = now + a random delay in [0, min(cap, base·2^attempts)] ("full jitter"), or
-the dead-letter state `failed` after OUTBOX_MAX_ATTEMPTS; a permanent error → `failed` at once
+the dead-letter state `failed` after OUTBOX_MAX_ATTEMPTS attempts and OUTBOX_RETRY_HOURS hours;
+a permanent error → `failed` at once
 with `last_error`; not attempted → released. A worker killed between claim and record leaves
 its events leased: when the lease expires another worker claims them and delivers them again;
 the receiver drops the repeat by the idempotency key.
@@ -115,6 +116,7 @@ def outbox_record(claim: Claim, outcomes: dict[int, Outcome], *, now: dt.datetim
     """Write what happened to each claimed event; returns the counts."""
     counts = {"delivered": 0, "retry": 0, "failed": 0, "skipped": 0}
     max_attempts = settings.OUTBOX_MAX_ATTEMPTS
+    retry_until = now - dt.timedelta(hours=settings.OUTBOX_RETRY_HOURS)
     with transaction.atomic():
         delivered = [pk for pk, o in outcomes.items() if o == DELIVERED]
         if delivered:
@@ -139,7 +141,12 @@ def outbox_record(claim: Claim, outcomes: dict[int, Outcome], *, now: dt.datetim
                 )
                 continue
             attempts = event.attempts + 1
-            if outcome.permanent or attempts >= max_attempts:
+            # A retryable failure becomes a dead letter only when the event has been tried
+            # OUTBOX_MAX_ATTEMPTS times *and* is older than OUTBOX_RETRY_HOURS: a central
+            # system down for a day (its circuit probed every few seconds) is waited for, not
+            # turned into thousands of dead letters for an operator to replay.
+            expired = attempts >= max_attempts and event.created_at <= retry_until
+            if outcome.permanent or expired:
                 counts["failed"] += mine.filter(pk=event.pk).update(
                     status=OutboxStatus.FAILED,
                     attempts=attempts,

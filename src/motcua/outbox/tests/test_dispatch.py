@@ -93,6 +93,34 @@ def test_a_retryable_failure_counts_an_attempt_and_waits_a_backoff(portal, setti
     assert before <= event.next_attempt_at <= timezone.now() + _seconds(100)
 
 
+def test_retryable_failures_make_a_dead_letter_only_after_enough_attempts_and_hours(
+    portal, settings
+):
+    """A portal down for a day is waited for: an event tried its OUTBOX_MAX_ATTEMPTS times but
+    younger than OUTBOX_RETRY_HOURS stays pending; one older becomes a dead letter."""
+    import datetime as dt
+
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    settings.OUTBOX_RETRY_HOURS = 72
+    young, old = (
+        add_events("000.01.31.H20-260302-0001", ["1"])[0],
+        add_events("000.01.31.H20-260302-0002", ["1"])[0],
+    )
+    OutboxEvent.objects.filter(pk__in=[young.pk, old.pk]).update(attempts=2)
+    OutboxEvent.objects.filter(pk=young.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=71)
+    )
+    OutboxEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(hours=73))
+    faults(portal, error="503", error_count=0)
+
+    outbox_dispatch()
+
+    young.refresh_from_db()
+    old.refresh_from_db()
+    assert young.status == OutboxStatus.PENDING and young.attempts >= 3
+    assert old.status == OutboxStatus.FAILED and "503" in old.last_error
+
+
 def test_portal_outage_opens_the_circuit_then_everything_arrives_once_in_order(portal, settings):
     settings.OUTBOX_CIRCUIT_THRESHOLD = 3
     settings.OUTBOX_CIRCUIT_COOLDOWN_SECONDS = 1
