@@ -59,7 +59,7 @@ class OutboxEventAdmin(admin.ModelAdmin):
         "payload_pretty",
     ]
     readonly_fields = fields
-    actions = ["replay"]
+    actions = ["replay", "rebuild"]
 
     @admin.action(description=_("Replay the chosen dead letters"), permissions=["operate"])
     def replay(self, request, queryset) -> None:
@@ -75,6 +75,31 @@ class OutboxEventAdmin(admin.ModelAdmin):
             ngettext(
                 "%(count)d dead letter put back in the queue.",
                 "%(count)d dead letters put back in the queue.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Rebuild the chosen dead letters from their dossier and replay them"),
+        permissions=["operate"],
+    )
+    def rebuild(self, request, queryset) -> None:
+        from motcua.dossiers.services.resend import national_dead_letters_rebuild
+
+        try:
+            count = national_dead_letters_rebuild(
+                actor=request.user, ids=list(queryset.values_list("id", flat=True))
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d dead letter rebuilt and put back in the queue.",
+                "%(count)d dead letters rebuilt and put back in the queue.",
                 count,
             )
             % {"count": count},

@@ -74,3 +74,12 @@ def dead_letters(request: HttpRequest):
 def replay(request: HttpRequest, payload: ReplayIn):
     """Put dead letters back in the queue (audited); other ids are ignored."""
     return {"replayed": services.outbox_replay(actor=request.user, ids=payload.ids)}
+
+
+@router.post("/rebuild", response=ReplayOut)
+def rebuild(request: HttpRequest, payload: ReplayIn):
+    """Rebuild dead letters of the national portal's dossier events from their dossier (after
+    the code that builds them was fixed), then replay them (audited); other ids are ignored."""
+    from motcua.dossiers.services.resend import national_dead_letters_rebuild
+
+    return {"replayed": national_dead_letters_rebuild(actor=request.user, ids=payload.ids)}

@@ -217,18 +217,26 @@ def write_events(
                     aggregate_type="dossier",
                     aggregate_id=d.code,
                     aggregate_seq=row.seq,
-                    payload={
-                        "event": row.kind,
-                        "status_changed": row.from_status != row.to_status,
-                        "dossier": {**document, "TrangThaiHoSo": str(row.national_status)},
-                        "progress": progress_row(d, row, actor_name=actor_name),
-                    },
+                    payload=national_payload(d, row, document, actor_name),
                 )
                 for row in rows
             ]
             # The applicant hears of each status change by SMS and e-mail (same transaction).
             + notification_items(d, rows)
         )
+
+
+def national_payload(
+    d: Dossier, row: DossierEvent, document: dict[str, Any], actor_name: str
+) -> dict[str, Any]:
+    """A history row as the national portal is told it: the dossier object at that row's
+    status, and its progress row (§1.2, §1.3)."""
+    return {
+        "event": row.kind,
+        "status_changed": row.from_status != row.to_status,
+        "dossier": {**document, "TrangThaiHoSo": str(row.national_status)},
+        "progress": progress_row(d, row, actor_name=actor_name),
+    }
 
 
 def stale(d: Dossier) -> Conflict:

@@ -134,3 +134,40 @@ def test_only_the_it_team_reconciles(reloaded, world, portal, superuser):
     assert made.json()["state"] == "done"
     listed = operator.get("/api/v1/reconciliations").json()
     assert [r["id"] for r in listed] == [made.json()["id"]]
+
+
+def test_a_dead_letter_is_rebuilt_from_its_dossier_and_replayed(reloaded, world, portal, superuser):
+    """A payload the portal refuses (here a status code it does not know) is a dead letter;
+    rebuilt from the dossier and its history row, it is delivered; audited; IT team only."""
+    from django.test import Client
+
+    from motcua.core.models import AuditEntry
+    from motcua.dossiers.services.resend import national_dead_letters_rebuild
+
+    d = accepted(world)
+    broken = OutboxEvent.objects.get(destination="dvcqg", aggregate_id=d.code, aggregate_seq=1)
+    bad = {**broken.payload, "progress": {**broken.payload["progress"], "TrangThai": "99"}}
+    OutboxEvent.objects.filter(pk=broken.pk).update(payload=bad)
+    outbox_dispatch()
+    broken.refresh_from_db()
+    assert broken.status == OutboxStatus.FAILED
+    waiting = OutboxEvent.objects.filter(
+        destination="dvcqg", aggregate_id=d.code, aggregate_seq__gt=1
+    )
+    assert set(waiting.values_list("status", flat=True)) == {OutboxStatus.PENDING}
+
+    with pytest.raises(NotAllowed):
+        national_dead_letters_rebuild(actor=world["commune_officer"], ids=[broken.pk])
+    officer = Client()
+    officer.force_login(world["commune_officer"])
+    answer = officer.post("/api/v1/outbox/rebuild", {"ids": [broken.pk]}, "application/json")
+    assert answer.status_code == 403
+    operator = Client()
+    operator.force_login(superuser)
+    answer = operator.post("/api/v1/outbox/rebuild", {"ids": [broken.pk]}, "application/json")
+    assert answer.status_code == 200 and answer.json() == {"replayed": 1}
+
+    assert outbox_dispatch().failed == 0
+    d.refresh_from_db()
+    assert SimDossier.objects.get(code=d.code).data["TrangThaiHoSo"] == str(d.national_status)
+    assert AuditEntry.objects.filter(action="outbox.rebuild").count() == 1
