@@ -15,6 +15,17 @@ __all__ = ["birth_form", "catalog_admin", "world"]
 FIXTURE = Path(__file__).parent / "fixtures" / "export"
 
 
+@pytest.fixture
+def reloaded(transactional_db):
+    """Transactional tests start from a database another one may have emptied (the territory
+    and the roles included): they come back first."""
+    from motcua.accounts.services import builtin_roles_ensure
+    from motcua.territory.services import territory_load
+
+    territory_load()
+    builtin_roles_ensure()
+
+
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")

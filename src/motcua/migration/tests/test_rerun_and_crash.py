@@ -135,7 +135,7 @@ def _big_file(export_file: Path, n: int) -> Path:
 )
 @pytest.mark.django_db(transaction=True)
 def test_a_process_killed_with_sigkill_and_a_resume_give_the_records_once(
-    world, superuser, export_file, media
+    reloaded, world, superuser, export_file, media
 ):
     assert connection.vendor == "postgresql"
     big = _big_file(export_file, 600)

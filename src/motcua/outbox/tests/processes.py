@@ -158,6 +158,8 @@ class CeleryProcesses:
 def worker_env(portal_base: str, **overrides: str) -> dict[str, str]:
     """The settings a worker needs to deliver to the simulator behind `portal_base` fast."""
     env = {
+        # Every simulator's address derives from it (the SMS and e-mail gateways too).
+        "SITE_URL": portal_base.removesuffix("/sim/dvcqg"),
         "NATIONAL_PORTAL_URL": portal_base,
         "NATIONAL_PORTAL_SYNC_URL": portal_base + "/lgsp",
         "NATIONAL_PORTAL_SYNC_TIMEOUT": "5",
