@@ -11,6 +11,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import csp.constants
 import dj_database_url
@@ -478,6 +479,20 @@ NATIONAL_PORTAL_INTAKE_FILE_MAX_BYTES = envint("NATIONAL_PORTAL_INTAKE_FILE_MAX_
 NATIONAL_PORTAL_INTAKE_REQUEST_MAX_BYTES = envint(
     "NATIONAL_PORTAL_INTAKE_REQUEST_MAX_BYTES", 10 * 1024**2
 )
+# Files handed over by address (§9.2 "Files by URL"): fetched through the province's file
+# proxy (TDDVC's KetNoiMotCuaQuocGia/getfile, "proxy", the default) or downloaded directly
+# (OCPS, "direct"). Either way only from these hosts (host or host:port; the national
+# portal's by default): an address elsewhere is refused, never fetched.
+NATIONAL_PORTAL_FILE_FETCH = envstr("NATIONAL_PORTAL_FILE_FETCH", "proxy")
+if NATIONAL_PORTAL_FILE_FETCH not in {"proxy", "direct"}:
+    raise ImproperlyConfigured("NATIONAL_PORTAL_FILE_FETCH must be proxy or direct")
+NATIONAL_PORTAL_FILE_PROXY_URL = envstr(
+    "NATIONAL_PORTAL_FILE_PROXY_URL", NATIONAL_PORTAL_URL + "/KetNoiMotCuaQuocGia/getfile"
+)
+NATIONAL_PORTAL_FILE_HOSTS = envlist(
+    "NATIONAL_PORTAL_FILE_HOSTS", urlsplit(NATIONAL_PORTAL_URL).netloc
+)
+NATIONAL_PORTAL_FILE_TIMEOUT = float(envint("NATIONAL_PORTAL_FILE_TIMEOUT", 30))
 # Pull (§9.4): the portal's liên thông API, its account, and the polling period.
 NATIONAL_PORTAL_INTAKE_PULL_URL = envstr(
     "NATIONAL_PORTAL_INTAKE_PULL_URL", SITE_URL + "/sim/dvcqg/lienthong"

@@ -10,7 +10,8 @@ The push endpoint (`dossiers/intake_api.py`) and the pull adapter
      "DiaChi": {"MaTinh": 82, "MaXa": 28261, "DiaChiChiTiet": …}, "DienThoai", "Email",
      (organization: "TenThuongNhan" or "ChuHoSo", "MaSoThue", "DiaChiDoanhNghiep": {…}),
      "MaDoiTuong": "<TechID>", "DuLieuBieuMau": {…e-form…},
-     "TaiLieuNop": [{"TenTepDinhKem", "Base64", "MaThanhPhanHoSo", "TenThanhPhanHoSo"}]}
+     "TaiLieuNop": [{"TenTepDinhKem", "Base64" | "DuongDan", "MaThanhPhanHoSo",
+                     "TenThanhPhanHoSo"}]}
 
 The dossier then enters the lifecycle like any other, through `dossier_submit` (channel
 online, the portal's system account as the actor): the procedure code gives the version in
@@ -20,8 +21,10 @@ delivery answers "already received" (also when two arrive at once: the unique co
 `external_code` decides, inside a savepoint); a delivery of a dossier waiting for a supplement
 is the supplement coming back (`dossier_supplement_received`).
 
-Files are checked like any upload and recorded (name, size, SHA-256, type), not kept: storage
-comes with the documents issue (15). Bad input raises `IntakeRefused` with a machine-readable
+Files come inline (base64) or by address (fetched from the national portal through
+`adapters/national_portal/files.py`, allowed hosts only); either way they are checked like any
+upload by their content and recorded (name, size, SHA-256, type), not kept: storage comes with
+the documents issue (15). Bad input raises `IntakeRefused` with a machine-readable
 reason and nothing is written.
 """
 
@@ -41,6 +44,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.adapters.national_portal.catalog import NationalPortalError
+from motcua.adapters.national_portal.files import FileAddressRefused, FileTooLarge, fetch_file
 from motcua.catalog.models import Procedure
 from motcua.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from motcua.core.uploads import megabytes
@@ -69,7 +74,8 @@ REASONS = {
     "file_too_large",
     "request_too_large",
     "too_many_files",
-    "file_by_url",
+    "file_address_refused",
+    "file_unavailable",
     "not_allowed",
     "conflict",
 }
@@ -84,6 +90,8 @@ _SUBMIT_REASONS = {
 _NATIONAL_CODE_RE = re.compile(r"^[0-9A-Za-z.\-_/]{1,60}$")
 _PROCEDURE_CODE_RE = re.compile(r"^\d\.\d{6}$")
 MAX_FILES = 50
+# Where a file given by address is: TDDVC's proxy field, and the names other portals' bodies use.
+_ADDRESS_FIELDS = ("DuongDan", "URL", "URLTepDinhKem")
 
 # The file types the province takes, told by their first bytes, never by the name.
 _MAGIC = (
@@ -282,6 +290,13 @@ def file_check(name: str, encoded: Any, *, index: int) -> FileIn:
             _("File %(name)s is not valid base64.") % {"name": name},
             errors={f"{key}.Base64": [_("Not valid base64.")]},
         ) from None
+    return file_inspect(name, content, key=key, field="Base64")
+
+
+def file_inspect(name: str, content: bytes, *, key: str, field: str) -> FileIn:
+    """A file's bytes, however they came: within the size limit and a PDF, JPEG or PNG by its
+    content (never by its name)."""
+    limit = settings.NATIONAL_PORTAL_INTAKE_FILE_MAX_BYTES
     if len(content) > limit:
         raise _too_large(name, limit, key)
     content_type = next((t for magic, t in _MAGIC if content.startswith(magic)), None)
@@ -289,7 +304,7 @@ def file_check(name: str, encoded: Any, *, index: int) -> FileIn:
         raise IntakeRefused(
             "file_type",
             _("File %(name)s is not a PDF, JPEG or PNG file.") % {"name": name},
-            errors={f"{key}.Base64": [_("Only PDF, JPEG and PNG files are taken.")]},
+            errors={f"{key}.{field}": [_("Only PDF, JPEG and PNG files are taken.")]},
         )
     return FileIn(
         name=name,
@@ -297,6 +312,42 @@ def file_check(name: str, encoded: Any, *, index: int) -> FileIn:
         sha256=hashlib.sha256(content).hexdigest(),
         content_type=content_type,
     )
+
+
+def file_fetch(name: str, address: Any, *, index: int, field: str) -> FileIn:
+    """One file handed over by address (§9.2 "Files by URL"): fetched through the national
+    portal's file adapter (proxy or direct, NATIONAL_PORTAL_FILE_FETCH) from an allowed host
+    only, then checked like an inline one. A portal that cannot give the file now answers 503
+    (the portal delivers the dossier again later); an address we do not fetch from, or a file
+    the portal says does not exist, is a refusal."""
+    key = f"TaiLieuNop.{index}"
+    limit = settings.NATIONAL_PORTAL_INTAKE_FILE_MAX_BYTES
+    if not isinstance(address, str) or len(address) > 2000:
+        raise IntakeRefused(
+            "invalid_field",
+            _("Some fields are not valid."),
+            errors={f"{key}.{field}": [_("Not a valid address.")]},
+        )
+    try:
+        content = fetch_file(address, max_bytes=limit)
+    except FileAddressRefused:
+        raise IntakeRefused(
+            "file_address_refused",
+            _("File %(name)s is at an address this province does not fetch from.") % {"name": name},
+            errors={f"{key}.{field}": [_("Only the national portal's file addresses.")]},
+        ) from None
+    except FileTooLarge:
+        raise _too_large(name, limit, key) from None
+    except NationalPortalError as exc:
+        logger.warning("intake file %s not fetched: %s", name, exc.message)
+        message = _("File %(name)s could not be fetched from the national portal.") % {"name": name}
+        raise IntakeRefused(
+            "file_unavailable",
+            message,
+            errors={f"{key}.{field}": [message]},
+            status=422 if exc.permanent else 503,
+        ) from None
+    return file_inspect(name, content, key=key, field=field)
 
 
 def _too_large(name: str, limit: int, key: str) -> IntakeRefused:
@@ -318,11 +369,15 @@ def _components(body: dict[str, Any]) -> list[ComponentIn]:
             errors={"TaiLieuNop": [_("Must be a list.")]},
         )
     form_file = body.get("TepDonDangKy")
-    if form_file:
+    form_address = body.get("URLTepDangKy")
+    if form_file or form_address:
         files = [
             {
-                "TenTepDinhKem": body.get("TenTepDonDangKy") or "don-dang-ky.pdf",
+                "TenTepDinhKem": body.get("TenTepDonDangKy")
+                or body.get("TenTepDangKy")
+                or "don-dang-ky.pdf",
                 "Base64": form_file,
+                "DuongDan": None if form_file else form_address,
                 "TenThanhPhanHoSo": _("Application form"),
             },
             *files,
@@ -355,15 +410,11 @@ def _components(body: dict[str, Any]) -> list[ComponentIn]:
                 _("A file has no name."),
                 errors={f"TaiLieuNop.{index}.TenTepDinhKem": [_("This value is required.")]},
             )
-        if item.get("Base64") in (None, "") and (item.get("DuongDan") or item.get("URL")):
-            # Fetching a file by its address (through the province's proxy, §9.2) needs an
-            # adapter with an allow-list of hosts; until it exists a file must come inline.
-            raise IntakeRefused(
-                "file_by_url",
-                _("File %(name)s is given by address; send it inline as base64.") % {"name": name},
-                errors={f"TaiLieuNop.{index}.Base64": [_("This value is required.")]},
-            )
-        checked = file_check(name, item.get("Base64"), index=index)
+        address_field = next((f for f in _ADDRESS_FIELDS if item.get(f)), None)
+        if item.get("Base64") in (None, "") and address_field:
+            checked = file_fetch(name, item[address_field], index=index, field=address_field)
+        else:
+            checked = file_check(name, item.get("Base64"), index=index)
         total += checked.size
         if total > settings.NATIONAL_PORTAL_INTAKE_REQUEST_MAX_BYTES:
             limit = settings.NATIONAL_PORTAL_INTAKE_REQUEST_MAX_BYTES
@@ -412,6 +463,8 @@ _KNOWN = {
     "TaiLieuNop",
     "TenTepDonDangKy",
     "TepDonDangKy",
+    "TenTepDangKy",
+    "URLTepDangKy",
 }
 
 

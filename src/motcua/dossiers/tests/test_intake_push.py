@@ -167,7 +167,7 @@ def _file(content: bytes) -> str:
         (
             lambda b: b["TaiLieuNop"][0].update(Base64="", DuongDan="http://example.vn/a.pdf"),
             422,
-            "file_by_url",
+            "file_address_refused",
         ),
         (lambda b: b["DiaChi"].update(MaXa=1), 422, "invalid_field"),  # Hà Nội's Ba Đình
         (lambda b: b["DiaChi"].update(MaXa=99999999), 422, "invalid_field"),

@@ -7,7 +7,7 @@ Deciding here keeps the project's URLconf to one include line, and a production 
 from django.conf import settings
 from django.urls import path
 
-from . import intake, sync, views
+from . import files, intake, sync, views
 
 app_name = "sim_national_portal"
 
@@ -37,6 +37,9 @@ urlpatterns = (
         path("KetNoiMotCuaQuocGia/DongBoTienTrinh", sync.b_progress, name="sync_b_progress"),
         path("KetNoiMotCuaQuocGia/DongBoTrangThaiHoSoKM", sync.b_status, name="sync_b_status"),
         path("_faults", sync.faults, name="faults"),
+        # Files handed over by address (§9.2): the portal's store and the province's proxy.
+        path("files/<str:file_id>/<str:name>", files.file_get, name="file"),
+        path("KetNoiMotCuaQuocGia/getfile", files.getfile, name="getfile"),
         # Intake (DOMAIN-integration.md §9.4): the DVC liên thông pull API and its queue.
         path("lienthong/api/token", intake.pull_token, name="pull_token"),
         path(
