@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -37,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.core.audit import audit_record
-from motcua.core.errors import InvalidInput, NotFound
+from motcua.core.errors import Conflict, InvalidInput, NotFound
 from motcua.core.workcalendar import TZ
 from motcua.dossiers.codes import code_allocate, identified_unit
 from motcua.dossiers.constants import NATIONAL_CODE, Outcome, Status
@@ -45,10 +46,13 @@ from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent
 from motcua.dossiers.national import dossier_object, progress_row
 from motcua.dossiers.rules import rule_set_on
 from motcua.dossiers.services import clocking
+from motcua.dossiers.services.steps import first_processing_step, step_place
 from motcua.organizations.models import Agency
 from motcua.outbox.services import OutboxItem, outbox_add_many
 from motcua.reports.rules import local_day, settled_timeliness
 from motcua.reports.services import counts_rebuild
+from motcua.workflows.constants import StepKind
+from motcua.workflows.selectors import definition_active_for
 
 from .models import (
     FileRole,
@@ -251,6 +255,27 @@ def _store_file(f: FileIn) -> str:
     return name
 
 
+def _continue_here(d: Dossier) -> None:
+    """An accepted dossier still in processing in the old system goes on in ours: the old
+    system's steps do not map to ours, so it stands, unassigned, at the first processing step of
+    the workflow in force for its procedure and competent agency (the step an accepted dossier
+    enters), from the import; its appointment stays the old one. Without a workflow that can
+    take it (none active and no default process, or a first step that consults or returns) it
+    stays at the competent agency as before, for an administrator to place."""
+    definition = definition_active_for(d.procedure, d.competent_agency)
+    if definition is None and not settings.DOSSIER_DEFAULT_PROCESS:
+        return
+    d.definition = definition
+    step = first_processing_step(d)
+    if step is None or step.kind in (StepKind.CONSULT, StepKind.RETURN):
+        d.definition = None
+        return
+    try:
+        step_place(d, step, timezone.now())
+    except Conflict:
+        d.definition = None
+
+
 def _clock(d: Dossier, plan: Plan) -> None:
     """The clock's fields from the migrated dates, so lateness is judged as it was."""
     # Before acceptance an appointment is only announced (the clock has not started).
@@ -323,6 +348,10 @@ def _write(plan: Plan, run: ImportRun, actor: User | None) -> tuple[dt.date, dt.
         at_desk = plan.status in (Status.SUBMITTED, Status.SUPPLEMENT) and d.received_at is None
         d.step_agency = plan.receiving if at_desk else plan.competent
         d.step_started_at = plan.events[-1].at
+        if plan.status == Status.DONE:
+            d.step_agency = d.return_agency  # settled: waits for its return at the desk
+        elif not at_desk:
+            _continue_here(d)
     d.save()
 
     statutory = d.statutory_due_at

@@ -3,6 +3,7 @@ it (time used against its limit), finish processing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -14,13 +15,14 @@ from motcua.workflows.spec import Step
 from motcua.workflows.units import unit_resolve
 
 from ..constants import EventKind, Outcome, Status
-from ..models import Consultation
+from ..models import Consultation, Dossier
 from ..process import calendar, limit_minutes, spec_of, timeliness
 from .events import Transition
 
 
-def enter_step(t: Transition, step: Step, *, status: str, assignee: User | None = None) -> None:
-    d = t.d
+def step_place(d: Dossier, step: Step, now: dt.datetime, assignee: User | None = None) -> None:
+    """Stand the dossier at `step` from `now`: its unit, its deadline (the step's limit in the
+    unit's working time, or the appointment when the step has none), its assignee."""
     unit = unit_resolve(step.unit, competent=d.competent_agency, receiving_desk=d.receiving_agency)
     if unit is None:
         raise Conflict(
@@ -31,12 +33,28 @@ def enter_step(t: Transition, step: Step, *, status: str, assignee: User | None 
     d.step_key = step.key
     d.step_name = step.name
     d.step_agency = unit
-    d.step_started_at = t.now
+    d.step_started_at = now
     if step.limit_amount == 0:
         d.step_due_at = d.due_at
     else:
-        d.step_due_at = cal.add(t.now, step.limit_amount, step.limit_unit)
+        d.step_due_at = cal.add(now, step.limit_amount, step.limit_unit)
     d.assignee = assignee
+
+
+def first_processing_step(d: Dossier) -> Step | None:
+    """The step a dossier enters once accepted: the workflow's first, or the one after it when
+    the first is the reception just done at the desk (None: settled at the desk)."""
+    spec = spec_of(d)
+    first = spec.first
+    if first.kind != StepKind.RECEIVE:
+        return first
+    next_key = first.next_for(StepAction.FORWARD) if first.allows("forward") else None
+    return spec.step(next_key) if next_key else None
+
+
+def enter_step(t: Transition, step: Step, *, status: str, assignee: User | None = None) -> None:
+    d = t.d
+    step_place(d, step, t.now, assignee)
     d.status = status
     if step.kind == StepKind.RETURN:
         d.status = Status.DONE

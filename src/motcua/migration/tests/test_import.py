@@ -148,3 +148,37 @@ def test_counts_include_migrated_dossiers(world, superuser, export_file):
     assert (late.settled, late.settled_late) == (1, 1)
     total = sum(DailyCount.objects.values_list("received", flat=True))
     assert total == 20
+
+
+def test_open_migrated_dossiers_go_on_in_our_workflow(world, superuser, export_file):
+    """A dossier still being processed in the old system continues here: it stands at the
+    first processing step of the workflow in force (the old system's steps do not map), at the
+    competent agency, unassigned, and goes through to its return like any other."""
+    from motcua.dossiers.services import dossier_act, dossier_return
+
+    import_file(export_file, superuser, source="htmc-xa")
+    people = world.officials
+    for old in ("HTMC-XA-2026-00011", "HTMC-XA-2026-00012"):
+        d = by_old(old)
+        assert d.definition_id == world.birth_definition.pk
+        assert (d.step_key, d.step_name) == ("tham-dinh", "Thẩm định hồ sơ")
+        assert d.step_agency == world.tree["commune"] and d.assignee_id is None
+        assert d.step_due_at is not None and d.due_at is not None
+
+    d = by_old("HTMC-XA-2026-00011")
+    d = dossier_act(
+        actor=people["commune_specialist"], dossier=d, expected_version=d.version, action="forward"
+    )
+    assert d.step_key == "ky"
+    d = dossier_act(
+        actor=people["commune_chair"], dossier=d, expected_version=d.version, action="forward"
+    )
+    assert d.status == Status.DONE
+    d = dossier_return(actor=people["commune_officer"], dossier=d, expected_version=d.version)
+    assert d.status == Status.RETURNED
+
+    # Settled in the old system, waiting for return: the desk returns it.
+    d = by_old("HTMC-XA-2026-00019")
+    assert d.status == Status.DONE and d.step_key == ""
+    d = dossier_return(actor=people["commune_officer"], dossier=d, expected_version=d.version)
+    assert d.status == Status.RETURNED
