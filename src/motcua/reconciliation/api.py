@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from motcua.accounts.authz import has_any
 from motcua.accounts.constants import Action
@@ -61,9 +61,10 @@ def run(request: HttpRequest, payload: ReconcileIn):
     """Compare the dossiers received in the period (at most 31 days) with what the national
     portal holds, and re-send the differences (`resend`). Runs while the request waits: one
     look-up a dossier."""
-    return 201, reconcile(
+    result = reconcile(
         start=payload.start, end=payload.end, actor=request.user, resend=payload.resend
     )
+    return Status(201, result)
 
 
 @router.get("", response=list[ReconciliationOut])
