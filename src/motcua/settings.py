@@ -479,6 +479,14 @@ NATIONAL_PORTAL_INTAKE_FILE_MAX_BYTES = envint("NATIONAL_PORTAL_INTAKE_FILE_MAX_
 NATIONAL_PORTAL_INTAKE_REQUEST_MAX_BYTES = envint(
     "NATIONAL_PORTAL_INTAKE_REQUEST_MAX_BYTES", 10 * 1024**2
 )
+# The national portal's page of a procedure, linked from "Nộp trực tuyến" on our procedure
+# pages ({code}: the national procedure code); empty: the page says where to submit instead.
+# The address pattern is that of dichvucong.gov.vn's procedure pages (UNCONFIRMED as an API:
+# it is the public page, not a documented interface).
+NATIONAL_PORTAL_PROCEDURE_URL = envstr(
+    "NATIONAL_PORTAL_PROCEDURE_URL",
+    "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}",
+)
 # Files handed over by address (§9.2 "Files by URL"): fetched through the province's file
 # proxy (TDDVC's KetNoiMotCuaQuocGia/getfile, "proxy", the default) or downloaded directly
 # (OCPS, "direct"). Either way only from these hosts (host or host:port; the national

@@ -44,6 +44,9 @@ class TimeItem(BaseModel):
     unit: TimeUnit = TimeUnit.WORKING_DAYS
     # Same-day settlement cut-off: received after it, settled the next working day.
     cutoff: dt.time | None = None
+    # Public text (the national catalog's description) vs. notes for administrators, which
+    # never reach the citizens' pages.
+    description: str = Field("", max_length=2000)
     note: str = Field("", max_length=2000)
 
 
@@ -61,7 +64,8 @@ class FeeItem(BaseModel):
     online_amount_vnd: int | None = Field(default=None, ge=0, le=AMOUNT_VND_MAX)
     online_reduction_basis: str = Field("", max_length=500)
     exemptions: str = Field("", max_length=2000)
-    note: str = Field("", max_length=2000)
+    description: str = Field("", max_length=2000)  # public
+    note: str = Field("", max_length=2000)  # for administrators only
 
 
 class ComponentItem(BaseModel):

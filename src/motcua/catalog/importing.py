@@ -84,7 +84,8 @@ PART_SHEETS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("amount", "Thời hạn"),
             ("unit", "Đơn vị"),
             ("cutoff", "Giờ tiếp nhận trong ngày"),
-            ("note", "Mô tả"),
+            ("description", "Mô tả"),
+            ("note", "Ghi chú"),
         ],
     ),
     "fees": (
@@ -99,6 +100,7 @@ PART_SHEETS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("online_amount_vnd", "Mức thu trực tuyến (đồng)"),
             ("online_reduction_basis", "Căn cứ giảm khi nộp trực tuyến"),
             ("exemptions", "Miễn, giảm"),
+            ("description", "Mô tả"),
             ("note", "Ghi chú"),
         ],
     ),

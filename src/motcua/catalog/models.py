@@ -210,7 +210,8 @@ class ProcessingTime(models.Model):
     amount = models.PositiveIntegerField()
     unit = models.CharField(max_length=20, choices=TimeUnit.choices)
     cutoff = models.TimeField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    description = models.TextField(blank=True)  # public
+    note = models.TextField(blank=True)  # for administrators only
 
     class Meta:
         ordering = ["version", "order"]
@@ -233,7 +234,8 @@ class Fee(models.Model):
     online_amount_vnd = models.BigIntegerField(null=True, blank=True)
     online_reduction_basis = models.CharField(max_length=500, blank=True)
     exemptions = models.TextField(blank=True)
-    note = models.TextField(blank=True)
+    description = models.TextField(blank=True)  # public
+    note = models.TextField(blank=True)  # for administrators only
 
     class Meta:
         ordering = ["version", "order"]

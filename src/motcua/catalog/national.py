@@ -219,8 +219,13 @@ def _times(data: dict[str, Any], unresolved: list[str]) -> list[dict[str, Any]]:
             elif not found:
                 unresolved.append(text or f"{raw_time} ({raw_unit}) {description}".strip())
         for item in found:
-            note = _join([item["note"], description], "\n")
-            item.update(channel=channel.value, unit=item["unit"].value, note=_clip(note, 2000))
+            # The portal's description is public text; how we read the figure is our note.
+            item.update(
+                channel=channel.value,
+                unit=item["unit"].value,
+                description=_clip(description, 2000),
+                note=_clip(item["note"], 2000),
+            )
             items.append(item)
     return list({_key(item): item for item in items}.values())
 
@@ -256,7 +261,8 @@ def _fees(data: dict[str, Any]) -> list[dict[str, Any]]:
                     "channel": channel.value,
                     "amount_vnd": amount,
                     "unit": unit,
-                    "note": _clip(_join([remark, description], "\n"), 2000),
+                    "description": _clip(description, 2000),
+                    "note": _clip(remark, 2000),
                 }
             )
     return list({_key(item): item for item in items}.values())

@@ -107,6 +107,7 @@ def _write_children(version: ProcedureVersion, content: ProcedureContent) -> Non
             amount=t.amount,
             unit=t.unit,
             cutoff=t.cutoff,
+            description=t.description,
             note=t.note,
         )
         for i, t in enumerate(content.times)

@@ -10,7 +10,6 @@ from django.views.decorators.cache import never_cache
 
 from motcua.core.nul import is_api_request
 from motcua.organizations.models import Agency
-from motcua.territory.selectors import latest_data_load
 
 
 @never_cache
@@ -43,10 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/home.html",
-        {
-            "roots": roots,
-            "territory": latest_data_load(),
-        },
+        {"roots": roots},
     )
 
 

@@ -286,6 +286,9 @@ class TrackOut(Schema):
     held_by: str
     return_place: str
     steps: list[TrackStepOut]
+    # While a supplement is asked for: what to add or correct, and why.
+    missing: list[str]
+    missing_reason: str
 
 
 # Reads -----------------------------------------------------------------------------------------

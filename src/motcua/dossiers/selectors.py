@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from motcua.core.keyset import Keyset
 from motcua.core.textnorm import fold
 from motcua.organizations.models import Agency
 
-from .constants import NATIONAL_CODE, NATIONAL_STATUS_NAMES, TERMINAL, Status
+from .constants import NATIONAL_CODE, NATIONAL_STATUS_NAMES, TERMINAL, EventKind, Status
 from .models import OPEN_ROWS, Dossier, DossierEvent, DueWarning
 
 _RELATED = (
@@ -247,6 +247,10 @@ class Tracking:
     held_by: str
     return_place: str
     steps: list[TrackingStep]
+    # While a supplement is asked for (national status 5): what the applicant must add or
+    # correct, and why, as the request said it (the form's Mẫu 02 items).
+    missing: list[str] = field(default_factory=list)
+    missing_reason: str = ""
 
 
 def _matches(given: str, id_number: str, phone: str) -> bool:
@@ -312,19 +316,40 @@ def dossier_track(code: str, factor: str) -> Tracking:
         if steps and steps[-1].status_name == status_name and steps[-1].agency == agency_name:
             continue
         steps.append(TrackingStep(aware(at), status_name, agency_name))
+    missing, reason = [], ""
+    if first[1] == NATIONAL_CODE[Status.SUPPLEMENT]:
+        missing, reason = _supplement_asked(first[0])
     return Tracking(
         code=first[0],
         procedure=first[8],
         status_code=first[1],
         status_name=NATIONAL_STATUS_NAMES[first[1]],
         received_at=aware(first[2]),
-        due_at=aware(first[3]),
+        # An appointment exists once the dossier is accepted (Mẫu 01), not before.
+        due_at=aware(first[3]) if first[2] is not None else None,
         finished_at=aware(first[4]),
         returned_at=aware(first[5]),
         held_by=first[9] or "",
         return_place=first[10],
         steps=steps,
+        missing=missing,
+        missing_reason=reason,
     )
+
+
+def _supplement_asked(code: str) -> tuple[list[str], str]:
+    """The latest supplement request's items and reason (one more query, only while a
+    supplement is asked for)."""
+    event = (
+        DossierEvent.objects.filter(dossier__code=code, kind=EventKind.SUPPLEMENT_REQUEST)
+        .order_by("-seq")
+        .values_list("data", flat=True)
+        .first()
+    )
+    if not event:
+        return [], ""
+    items = event.get("items") or []
+    return [str(i) for i in items if i], str(event.get("reason") or "")
 
 
 # ---------------------------------------------------------------------------------------------

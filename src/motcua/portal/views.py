@@ -7,8 +7,9 @@ render. All pages work without JavaScript: search, filters and the commune picke
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -85,6 +86,13 @@ def _search_params(data: QueryDict, agencies: list[Agency]) -> SearchParams:
     )
 
 
+def _online_url(code: str) -> str:
+    """Where a citizen submits this procedure online: its page on the national portal
+    (NATIONAL_PORTAL_PROCEDURE_URL with {code}); empty when the installation sets none."""
+    pattern = settings.NATIONAL_PORTAL_PROCEDURE_URL
+    return pattern.format(code=quote(code)) if pattern else ""
+
+
 @require_safe
 def procedure_list(request: HttpRequest) -> HttpResponse:
     """Tra cứu thủ tục hành chính: search, filters, and browsing by field, life event, agency."""
@@ -148,10 +156,6 @@ class ChannelRow:
     @property
     def online(self) -> bool:
         return self.channel == Channel.ONLINE
-
-    @property
-    def notes(self) -> list[str]:
-        return [t.note for t in self.times if t.note] + [f.note for f in self.fees if f.note]
 
 
 def _channel_rows(version: ProcedureVersion, channels: list[str]) -> list[ChannelRow]:
@@ -235,6 +239,7 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
             "components": list(version.components.all()),
             "legal_bases": list(version.legal_bases.all()),
             "online": Channel.ONLINE in content.channels,
+            "online_url": _online_url(procedure.code),
             "communes": communes,
             "several_provinces": len({c.province_id for c in communes}) > 1,
             "commune": commune,

@@ -95,3 +95,39 @@ def test_sandbox_dossiers_cannot_be_tracked(world):
     d = receive(world, is_sandbox=True)
     with pytest.raises(NotFound):
         dossier_track(d.code, "0912345678")
+
+
+def test_no_appointment_before_acceptance_and_what_is_missing_while_a_supplement_is_asked(world):
+    from motcua.dossiers.services import dossier_request_supplement
+
+    t = world.tree
+    d = DossierFactory(
+        actor=world["commune_officer"],
+        procedure=world.birth,
+        applicant=citizen(t["commune"].commune_id, phone="0912345678"),
+        desk=t["osu"],
+        now=MON,
+    )
+    found = dossier_track(d.code, "0912345678")
+    assert found.received_at is None and found.due_at is None
+    assert found.missing == [] and found.missing_reason == ""
+
+    d = dossier_request_supplement(
+        actor=world["commune_officer"],
+        dossier=d,
+        expected_version=d.version,
+        items=["Bản sao Giấy chứng sinh", "Tờ khai có chữ ký của người đi khai"],
+        reason="Thiếu giấy chứng sinh",
+        now=local(2026, 3, 2, 10, 0),
+    )
+    found = dossier_track(d.code, "0912345678")
+    assert found.missing == ["Bản sao Giấy chứng sinh", "Tờ khai có chữ ký của người đi khai"]
+    assert found.missing_reason == "Thiếu giấy chứng sinh"
+    assert found.due_at is None
+    from django.test import Client
+
+    page = Client().post("/tra-cuu-ho-so/", {"ma": d.code, "xac_thuc": "0912345678"})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Hồ sơ còn thiếu" in body and "Bản sao Giấy chứng sinh" in body
+    assert "Ngày hẹn trả" not in body

@@ -66,7 +66,8 @@ def permit_document(**changes: Any) -> dict[str, Any]:
                     "channel": "online",
                     "amount": 12,
                     "unit": "working_days",
-                    "note": "Kể từ ngày nhận đủ hồ sơ hợp lệ.",
+                    "description": "Kể từ ngày nhận đủ hồ sơ hợp lệ.",
+                    "note": "Ghi chú nội bộ: UNCONFIRMED, đối chiếu lại.",
                 },
             ],
             "fees": [

@@ -75,6 +75,58 @@ def test_channel_table_formats_times_and_fees(client, catalog):
     assert "Nghị quyết 20/2025/NQ-HĐND" in online.text
 
 
+def test_notes_for_administrators_never_reach_the_public_page(client, catalog, catalog_admin):
+    """The catalog's notes (how a figure was read, what is UNCONFIRMED) are for its
+    administrators; the citizens' page shows only the public text."""
+    body = client.get(PERMIT).content.decode()
+    assert "Kể từ ngày nhận đủ hồ sơ hợp lệ." in body
+    assert "Ghi chú nội bộ" not in body and "UNCONFIRMED" not in body
+    publish(
+        catalog_admin,
+        birth_document(
+            code="1.000894",
+            name="Thủ tục đăng ký kết hôn",
+            times=[{"amount": 3, "unit": "working_days", "note": "UNCONFIRMED thời hạn"}],
+            fees=[
+                {
+                    "name": "Lệ phí",
+                    "amount_vnd": 10000,
+                    "unit": "đồng/trường hợp",
+                    "note": "online_amount_vnd chưa có",
+                }
+            ],
+        ),
+        mode="local_commune",
+    )
+    body = client.get("/thu-tuc/1.000894/").content.decode()
+    assert "UNCONFIRMED" not in body and "online_amount_vnd" not in body
+
+
+def test_fee_units_say_the_currency_once_and_same_day_is_said_so(client, catalog, catalog_admin):
+    publish(
+        catalog_admin,
+        birth_document(
+            code="1.000894",
+            name="Thủ tục đăng ký kết hôn",
+            times=[{"amount": 0, "unit": "working_days", "cutoff": "15:00"}],
+            fees=[
+                {"name": "Lệ phí đăng ký", "amount_vnd": 10000, "unit": "đồng/trường hợp"},
+                {"name": "Phí bản sao", "amount_vnd": 8000, "unit": "Đồng / bản"},
+                {"name": "Phí khác", "amount_vnd": 5000, "unit": "lần"},
+                {"name": "Lệ phí miễn", "amount_vnd": 0, "unit": "đồng/trường hợp"},
+            ],
+        ),
+        mode="local_commune",
+    )
+    row = Page(client.get("/thu-tuc/1.000894/")).select("table.channels tbody tr")[0].text
+    assert vnd_text("10.000") + "/trường hợp" in row
+    assert vnd_text("8.000") + "/bản" in row
+    assert vnd_text("5.000") + "/lần" in row
+    assert "đồng/đồng" not in row.replace(" ", "") and "/đồng" not in row
+    assert gettext("Free of charge") + "/" not in row
+    assert gettext("Same day") in row and "0 " + gettext("working days") not in row
+
+
 def test_free_charge_and_cutoff(client, catalog):
     page = Page(client.get(BIRTH))
     first_row = page.select("table.channels tbody tr")[0]
@@ -99,9 +151,17 @@ def test_components_table_with_form_download_and_reuse_note(client, catalog):
     assert f"http://testserver/thu-tuc/mau/{catalog.form.pk}/" in print_url.text
 
 
-def test_online_call_to_action_only_when_online_is_a_channel(client, catalog, catalog_admin):
-    assert Page(client.get(BIRTH)).select(".cta-off")
-    # The call to action is text, not a dead link.
+def test_online_call_to_action_only_when_online_is_a_channel(
+    client, catalog, catalog_admin, settings
+):
+    # It links to the procedure's page on the national portal, where citizens submit …
+    settings.NATIONAL_PORTAL_PROCEDURE_URL = "https://dvc.example.vn/thu-tuc?ma={code}"
+    (link,) = Page(client.get(BIRTH)).select(".cta a")
+    assert link.attrs["href"] == "https://dvc.example.vn/thu-tuc?ma=1.001193"
+    # … or, with no address configured, says where to submit: text, not a dead link.
+    settings.NATIONAL_PORTAL_PROCEDURE_URL = ""
+    (off,) = Page(client.get(BIRTH)).select(".cta-off")
+    assert "1.001193" in off.text and "dichvucong.gov.vn" in off.text
     assert not Page(client.get(BIRTH)).select(".cta a")
     publish(
         catalog_admin,
@@ -214,7 +274,7 @@ def test_english_labels(client, catalog):
         "Free of charge",
         "Originals",
         "Copies",
-        "Submit online through the National Public Service Portal",
+        "Submit online on the National Public Service Portal",
     ]:
         assert label in body, label
 
