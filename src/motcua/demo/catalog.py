@@ -28,6 +28,10 @@ from motcua.organizations.models import Agency
 from . import data
 
 HERE = Path(__file__).resolve().parent
+FORMS_DIR = HERE / "forms"
+# The forms as citizens download them: PDF rendered from the HTML sources by
+# `manage.py demo_forms_pdf`, named after the form's title.
+PDF_DIR = FORMS_DIR / "pdf"
 
 
 def catalog_data() -> dict:
@@ -54,13 +58,13 @@ def catalog_build(admin: User) -> None:
         return Agency.objects.get(code=codes[key]) if key else None
 
     for template in source["form_templates"]:
-        path = HERE / template["file"]
+        path = PDF_DIR / (Path(template["file"]).stem + ".pdf")
         form_template_save(
             actor=admin,
             code=template["code"],
             name=template["name"],
             legal_basis=template.get("legal_basis", ""),
-            file_name=path.name,
+            file_name=f"{template['name']}.pdf",
             content=path.read_bytes(),
         )
     for item in source["procedures"]:

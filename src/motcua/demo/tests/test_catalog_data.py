@@ -23,6 +23,7 @@ from motcua.catalog.constants import (
 )
 from motcua.catalog.content import ProcedureContent
 from motcua.demo import data as demo_data
+from motcua.printing.pdf import text_of_pdf
 
 DEMO_DIR = Path(__file__).resolve().parents[1]
 CATALOG_FILE = DEMO_DIR / "catalog_data.json"
@@ -197,6 +198,11 @@ def test_form_templates_exist_and_are_referenced():
         assert "Độc lập - Tự do - Hạnh phúc" in text
         assert "Bản mẫu minh họa của hệ thống MộtCửa (demo)" in text
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), template["file"]
+        # What citizens download: the PDF rendered from it (manage.py demo_forms_pdf), with
+        # its text.
+        pdf = DEMO_DIR / "forms" / "pdf" / (path.stem + ".pdf")
+        assert pdf.is_file(), pdf.name
+        assert "Độc lập - Tự do - Hạnh phúc" in text_of_pdf(pdf.read_bytes()), pdf.name
     referenced = {
         c["form_template"]
         for p in procedures()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
@@ -283,3 +284,17 @@ def test_detail_query_count(client, catalog, tree, django_assert_max_num_queries
     with django_assert_max_num_queries(13):
         response = client.get(BIRTH, {"xa": tree["commune"].commune.pk})
     assert response.context["resolution"].competence is not None
+
+
+def test_demo_forms_download_as_pdf_under_their_title(client, superuser):
+    """The demo catalog's forms are what a citizen prints: PDF files named after the form."""
+    from motcua.catalog.models import FormTemplate
+    from motcua.demo.services import demo_setup
+
+    demo_setup()
+    form = FormTemplate.objects.get(name="Tờ khai đăng ký khai sinh")
+    assert form.file_name == "Tờ khai đăng ký khai sinh.pdf"
+    response = client.get(reverse("portal:form_template", args=[form.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert bytes(response.content).startswith(b"%PDF-")
+    assert "Tờ khai đăng ký khai sinh.pdf" in unquote(response["Content-Disposition"])
