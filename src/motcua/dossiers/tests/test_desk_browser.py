@@ -38,7 +38,9 @@ def tab_count(page, slug: str) -> str:
 
 
 def test_an_official_lands_on_the_desk_and_the_counts_follow_the_dossier(
-    live_server, browser_context, world  # noqa: F811 — the imported fixture
+    live_server,
+    browser_context,  # noqa: F811 — the fixture imported above
+    world,
 ):
     d = receive(world, accept=False)
     officer = browser_context()
