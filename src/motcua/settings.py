@@ -211,8 +211,17 @@ if CACHE_URL:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# After logging in: an official's work desk, anyone else the home page (core.views.after_login).
+LOGIN_REDIRECT_URL = "after_login"
 LOGOUT_REDIRECT_URL = "home"
+
+# "Sắp đến hạn" (near due): the last DEADLINE_NEAR_PERCENT per cent of a step's or an
+# appointment's length (dossiers/deadlines.py), for the desk's badges and tabs and the due-warning
+# scan alike. A step keeps the moment it became near (`Dossier.step_near_at`, indexed), so a
+# change applies to steps entered afterwards.
+DEADLINE_NEAR_PERCENT = envint("DEADLINE_NEAR_PERCENT", 20)
+if not 1 <= DEADLINE_NEAR_PERCENT <= 99:
+    raise ImproperlyConfigured("DEADLINE_NEAR_PERCENT must be between 1 and 99")
 
 # Login throttling (django-axes; accounts/throttling.py). LOGIN_FAILURE_LIMIT failed log-ins of
 # one username, or from one client address (behind TRUSTED_PROXIES), within

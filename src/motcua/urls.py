@@ -12,6 +12,7 @@ handler404 = "motcua.core.views.not_found"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("sau-dang-nhap/", core_views.after_login, name="after_login"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", outbox_views.metrics, name="metrics"),

@@ -2,13 +2,34 @@ from django.http import HttpRequest
 
 
 def navigation(request: HttpRequest) -> dict:
-    """What the page header needs to know about the user: is there an admin door for them, do
-    they receive dossiers somewhere (the tracking book's page)?"""
+    """What the page header's menu (templates/_staff_nav.html) needs to know about the user:
+    each link only where `can()` lets them through it, never to a refusal."""
     from motcua.accounts.authz import has_any
-    from motcua.accounts.constants import ADMIN_SITE_ACTIONS, Action
+    from motcua.accounts.constants import Action
+    from motcua.accounts.models import User
 
     user = getattr(request, "user", None)
+    official = bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or getattr(user, "kind", "") == User.Kind.OFFICIAL)
+    )
+    receive = official and has_any(user, {Action.DOSSIER_RECEIVE})
     return {
-        "can_admin": has_any(user, ADMIN_SITE_ACTIONS),
-        "can_ledger": has_any(user, {Action.DOSSIER_RECEIVE}),
+        "is_official": official,
+        "can_desk": official
+        and has_any(user, {Action.DOSSIER_VIEW, Action.DOSSIER_RECEIVE, Action.DOSSIER_PROCESS}),
+        "can_receive": receive,
+        "can_ledger": receive,
+        "can_admin": official and admin_shows_something(request),
     }
+
+
+def admin_shows_something(request: HttpRequest) -> bool:
+    """The administration site lets the user in and shows them at least one page: its door
+    (`has_permission`) alone is not enough, an index with nothing on it says "no permission"."""
+    from motcua.core.admin_site import site
+
+    if not site.has_permission(request):
+        return False
+    return bool(site.get_app_list(request))

@@ -46,6 +46,18 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def after_login(request: HttpRequest) -> HttpResponse:
+    """Where the login form sends a user without `next`: an official to their work desk,
+    anyone else to the home page."""
+    from django.shortcuts import redirect
+
+    from .context_processors import navigation
+
+    if navigation(request)["can_desk"]:
+        return redirect("dossiers:list")
+    return redirect("home")
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's 404 page, but the API's error body under /api/v1/: an address no operation
     matches (a dossier id that is no number) is still an API answer, JSON as documented."""

@@ -8,12 +8,12 @@ someone else acted first the answer is 409 with code "stale" and nothing is appl
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime
 
 from motcua.accounts.models import User
@@ -103,6 +103,17 @@ class DossierOut(Schema):
     fee_total_vnd: int
     version: int
     definition_id: int | None
+    # deadlines.py in words' keys: "late" | "near" | "" and "missed" | "near" | "".
+    step_deadline_state: str = ""
+    appointment_state: str = ""
+
+    @staticmethod
+    def resolve_step_deadline_state(obj: Dossier) -> str:
+        return selectors.deadlines_of(obj, timezone.now()).step
+
+    @staticmethod
+    def resolve_appointment_state(obj: Dossier) -> str:
+        return selectors.deadlines_of(obj, timezone.now()).appointment
 
     @staticmethod
     def resolve_procedure_code(obj: Dossier) -> str:
@@ -291,6 +302,9 @@ class TrackOut(Schema):
     missing_reason: str
 
 
+DeskTab = Literal["to_receive", "mine", "to_assign", "near", "late", "to_return"]
+
+
 # Reads -----------------------------------------------------------------------------------------
 
 
@@ -305,12 +319,25 @@ def list_dossiers(
     closed: bool = False,
     received_from: dt.date | None = None,
     received_to: dt.date | None = None,
+    tab: DeskTab | None = None,
+    procedure: Code = "",
+    field: Id | None = None,
+    channel: Literal["direct", "online", "post"] | None = None,
+    accepted_from: dt.date | None = None,
+    accepted_to: dt.date | None = None,
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
+    overdue: bool = False,
 ):
     """Open dossiers the caller may see, soonest step deadline first; with `closed` (or a
     closed status) the closed ones received from `received_from` to `received_to` (by default
-    the last 30 days, at most a year), latest first. Paged by cursor: follow `next`."""
+    the last 30 days, at most a year), latest first. Paged by cursor: follow `next`.
+
+    The work desk's filters: `tab` (one of the desk's tabs, `GET /dossiers/desk`), the
+    procedure's code, the field's id, the channel, accepted (`accepted_from`/`_to`) and
+    appointment (`due_from`/`_to`) days, `overdue` steps only."""
     period = None
-    closed = closed or status in TERMINAL
+    closed = (closed or status in TERMINAL) and not tab
     if closed:
         period = selectors.closed_period(received_from, received_to, today=timezone.localdate())
     return selectors.dossiers_list(
@@ -321,6 +348,68 @@ def list_dossiers(
         query=q,
         closed=closed,
         period=period,
+        tab=tab or "",
+        filters=_filters(
+            procedure, field, channel, accepted_from, accepted_to, due_from, due_to, overdue
+        ),
+    )
+
+
+def _filters(procedure, field, channel, accepted_from, accepted_to, due_from, due_to, overdue):
+    procedure_id = None
+    if procedure:
+        procedure_id = selectors.procedure_id_by_code(procedure)
+        if procedure_id is None:
+            message = _("No procedure has the code %(code)s.") % {"code": procedure}
+            raise InvalidInput(message, errors={"procedure": [message]})
+    return selectors.Filters(
+        procedure_id=procedure_id,
+        field_id=field,
+        channel=channel or "",
+        received_from=accepted_from,
+        received_to=accepted_to,
+        due_from=due_from,
+        due_to=due_to,
+        overdue=overdue,
+    )
+
+
+class TabOut(Schema):
+    key: str
+    label: str
+    count: int
+    capped: bool
+
+
+@router.get("/desk", response=list[TabOut])
+def desk(request: HttpRequest):
+    """The caller's work desk: its tabs (over every post they hold), each with its live count,
+    capped at 1,000 (`capped`: "more than"). List one with `GET /dossiers?tab=…`."""
+    return selectors.desk_tabs(user=request.user)
+
+
+class AssignManyIn(Schema):
+    dossier_ids: list[Id] = Field(..., min_length=1, max_length=100)
+    assignee: column(User, "username")
+    note: Text = ""
+
+
+class AssignOutcomeOut(Schema):
+    dossier_id: int
+    code: str
+    assigned: bool
+    message: str
+
+
+@router.post("/assign-many", response=list[AssignOutcomeOut])
+def assign_many(request: HttpRequest, payload: AssignManyIn):
+    """Assign several dossiers to one official: each in its own transaction (one that cannot
+    be assigned is reported with its reason, the others are assigned)."""
+    return services.dossiers_assign_many(
+        actor=request.user,
+        dossier_ids=payload.dossier_ids,
+        assignee=_user(payload.assignee, "assignee"),
+        note=payload.note,
     )
 
 

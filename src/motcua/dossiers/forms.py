@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from motcua.accounts.models import User
 from motcua.core.workcalendar import TZ
@@ -239,12 +239,18 @@ class _OfficialChoice(forms.TypedChoiceField):
         super().__init__(*args, **kwargs)
 
 
-def _official_choices(officials, blank: str | None) -> list[tuple[Any, str]]:
+def _official_choices(officials, blank: str | None, load=None) -> list[tuple[Any, str]]:
+    """Officials by name (and position); with `load`, the open dossiers each holds now."""
     choices: list[tuple[Any, str]] = [("", blank)] if blank is not None else []
     for official in officials:
         label = official.full_name or official.username
         if official.position:
             label = f"{label} — {official.position}"
+        if load is not None:
+            n = load.get(official.pk, 0)
+            label += " · " + ngettext(
+                "holds %(n)s open dossier", "holds %(n)s open dossiers", n
+            ) % {"n": n}
         choices.append((official.pk, label))
     return choices
 
@@ -260,11 +266,13 @@ class ActForm(VersionForm):
         required=False,
     )
 
-    def __init__(self, *args: Any, candidates=(), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, candidates=(), load=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.candidates = {u.pk: u for u in candidates}
         if candidates:
-            self.fields["next_assignee"].choices = _official_choices(candidates, _("— Anyone —"))
+            self.fields["next_assignee"].choices = _official_choices(
+                candidates, _("— Anyone —"), load
+            )
         else:
             del self.fields["next_assignee"]
 
@@ -277,10 +285,10 @@ class AssignForm(VersionForm):
     assignee = _OfficialChoice(label=gettext_lazy("Official"))
     note = forms.CharField(label=gettext_lazy("Note"), widget=_textarea(2), required=False)
 
-    def __init__(self, *args: Any, candidates=(), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, candidates=(), load=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.candidates = {u.pk: u for u in candidates}
-        self.fields["assignee"].choices = _official_choices(candidates, _("— Choose —"))
+        self.fields["assignee"].choices = _official_choices(candidates, _("— Choose —"), load)
 
     def assignee_user(self) -> User:
         return self.candidates[self.cleaned_data["assignee"]]

@@ -26,6 +26,7 @@ from .constants import (
     Timeliness,
     WarningKind,
 )
+from .deadlines import near_from
 
 # The rows of the open-dossier indexes: what the lists show by default (`selectors.OPEN`).
 OPEN_ROWS = ~models.Q(status__in=sorted(TERMINAL)) & models.Q(is_sandbox=False)
@@ -165,6 +166,9 @@ class Dossier(models.Model):
     )
     step_started_at = models.DateTimeField(null=True, blank=True)
     step_due_at = models.DateTimeField(_("step deadline"), null=True, blank=True)
+    # When the step deadline becomes near (`deadlines.near_from`), kept with it by `save` and
+    # every transition: the desk's "Sắp đến hạn" tab is then an index range, not arithmetic.
+    step_near_at = models.DateTimeField(_("step deadline near from"), null=True, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -216,6 +220,23 @@ class Dossier(models.Model):
                 condition=OPEN_ROWS,
                 name="dossier_open_assignee_idx",
             ),
+            # The desk's "due soon" tab (`selectors.desk_tabs`): near steps per unit and per
+            # assignee; and the worklist's procedure filter.
+            models.Index(
+                fields=["step_agency", "step_near_at", "id"],
+                condition=OPEN_ROWS,
+                name="dossier_open_step_near_idx",
+            ),
+            models.Index(
+                fields=["assignee", "step_near_at", "id"],
+                condition=OPEN_ROWS,
+                name="dossier_open_assignee_near_idx",
+            ),
+            models.Index(
+                fields=["procedure", "step_due_at", "id"],
+                condition=OPEN_ROWS,
+                name="dossier_open_procedure_idx",
+            ),
             # The due-warning scan: running dossiers by appointment (a fraction of the open
             # ones; the plain `due_at` index holds every closed dossier too).
             models.Index(
@@ -246,9 +267,12 @@ class Dossier(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.search_folded = fold(f"{self.code} {self.applicant_name}")
+        self.step_near_at = near_from(self.step_started_at, self.step_due_at)
         fields = kwargs.get("update_fields")
         if fields is not None and {"code", "applicant_name"} & set(fields):
             kwargs["update_fields"] = {*fields, "search_folded"}
+        if fields is not None and {"step_started_at", "step_due_at"} & set(fields):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "step_near_at"}
         super().save(*args, **kwargs)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from motcua.accounts.authz import agencies_where, can
 from motcua.accounts.constants import Action
@@ -18,7 +19,15 @@ from motcua.core.keyset import Keyset
 from motcua.core.textnorm import fold
 from motcua.organizations.models import Agency
 
-from .constants import NATIONAL_CODE, NATIONAL_STATUS_NAMES, TERMINAL, EventKind, Status
+from .constants import (
+    CLOCK_RUNNING,
+    NATIONAL_CODE,
+    NATIONAL_STATUS_NAMES,
+    TERMINAL,
+    EventKind,
+    Status,
+)
+from .deadlines import Deadlines, appointment_state, near_from, step_state, warning_words
 from .models import OPEN_ROWS, Dossier, DossierEvent, DueWarning
 
 _RELATED = (
@@ -42,6 +51,21 @@ def visible_agency_ids(user: User, action: str = Action.DOSSIER_VIEW) -> list[in
     the indexes, instead of a subquery over the agency tree in every row's condition."""
     if user.is_superuser:
         return None
+    from motcua.accounts.authz import _active_grants
+
+    # Kept with the grants on the user object for the request (`authz._active_grants`): a
+    # page asks several times (its list, the desk's tabs and counts).
+    grants = _active_grants(user)
+    kept = getattr(user, "_motcua_visible_ids", None)
+    if kept is None or kept[0] is not grants:
+        kept = (grants, {})
+        user._motcua_visible_ids = kept
+    if action not in kept[1]:
+        kept[1][action] = _visible_ids(user, action)
+    return kept[1][action]
+
+
+def _visible_ids(user: User, action: str) -> list[int] | None:
     ids = sorted(agencies_where(user, action).values_list("pk", flat=True))
     # A province-wide grant covers every agency: every dossier has a competent agency, so the
     # condition holds for every row and is dropped (thousands of literal ids in three IN lists
@@ -122,14 +146,22 @@ def dossiers_list(
     closed: bool = False,
     period: Period | None = None,
     include_sandbox: bool = False,
+    tab: str = "",
+    filters: Filters | None = None,
+    now: dt.datetime | None = None,
 ) -> QuerySet[Dossier]:
     """What an official's list holds: open dossiers, or with `closed` (or a closed status) the
     closed ones received in `period` (`closed_period`); within what the user may see, narrowed
-    by the filters. The order is `list_order(closed)`.
+    by the desk's `tab` (`DESK_TABS`, open dossiers only) and the `filters`. The order is
+    `list_order(closed)`.
 
     Every filter is a condition on one indexed column (the open-dossier partial indexes, or
     the desk/agency and reception time for closed ones); visibility is literal agency ids."""
     from django.utils import timezone
+
+    now = now or timezone.now()
+    if tab:
+        closed = False
 
     closed = closed or status in TERMINAL
     qs = dossiers_visible(user)
@@ -152,6 +184,10 @@ def dossiers_list(
         qs = qs.filter(Q(step_agency_id=agency_id) | Q(competent_agency_id=agency_id))
     if mine:
         qs = qs.filter(_mine(user))
+    if tab:
+        qs = qs.filter(desk_scope(user).condition(tab, user, now))
+    if filters is not None:
+        qs = filters.apply(qs, now)
     if query:
         qs = _search(qs, query.strip())
     order = list_order(closed)
@@ -210,6 +246,36 @@ def warnings_for(user: User, *, unseen_only: bool = True) -> QuerySet[DueWarning
     if unseen_only:
         qs = qs.filter(seen_at__isnull=True)
     return qs.select_related("dossier__procedure").order_by("target_at", "pk")
+
+
+@dataclass(frozen=True)
+class WarningRow:
+    """A due warning as the desk shows it: its words for the case it is read in."""
+
+    warning: DueWarning
+    words: str
+
+
+def warnings_read(user: User, *, now: dt.datetime, limit: int) -> list[WarningRow]:
+    """The most urgent unread warnings of `user`, each with `deadlines.warning_words`."""
+    return [
+        WarningRow(w, warning_words(w.kind, w.target_at, now)) for w in warnings_for(user)[:limit]
+    ]
+
+
+def procedure_id_by_code(code: str) -> int | None:
+    """The worklist's procedure filter: a procedure code (any letter case) to its id."""
+    from motcua.catalog.models import Procedure
+
+    found = Procedure.objects.filter(code__iexact=code.strip()).values_list("pk", flat=True)
+    return next(iter(found), None)
+
+
+def field_choices() -> list[tuple[int, str]]:
+    """The fields (lĩnh vực) of the worklist's filter, by name."""
+    from motcua.catalog.models import Field
+
+    return list(Field.objects.order_by("name").values_list("pk", "name"))
 
 
 def status_mapping() -> list[dict]:
@@ -367,25 +433,199 @@ _WORK_ACTIONS = (
     Action.DOSSIER_APPROVE,
     Action.DOSSIER_SIGN,
 )
-# A step deadline this close is marked "near" on the list.
-NEAR_DUE = dt.timedelta(hours=24)
 
 
 def _mine(user: User) -> Q:
     """The user's work: dossiers assigned to them, and open dossiers waiting unassigned at a
     unit where they receive, process, assign, approve or sign."""
-    units: set[int] = set()
+    return desk_scope(user).mine(user)
+
+
+def _at(column: str, ids: list[int] | None) -> Q:
+    """`column` is one of `ids` (None: any agency; []: none)."""
+    if ids is None:
+        return Q()
+    if not ids:
+        return Q(pk__in=[])
+    return Q(**{f"{column}__in": ids})
+
+
+@dataclass(frozen=True)
+class DeskScope:
+    """Where an official works, over every grant they hold (concurrent posts in one desk): the
+    agency ids per kind of work, None for every agency (`visible_agency_ids`)."""
+
+    receive: list[int] | None
+    assign: list[int] | None
+    work: list[int] | None
+
+    def mine(self, user: User) -> Q:
+        return Q(assignee=user) | (
+            Q(assignee__isnull=True) & OPEN & _at("step_agency_id", self.work)
+        )
+
+    def held(self, user: User) -> Q:
+        """At a unit where they work, or assigned to them (the deadline tabs' scope)."""
+        return Q(assignee=user) | _at("step_agency_id", self.work)
+
+    def tabs(self) -> tuple[str, ...]:
+        """The desk's tabs this official has, in their order on the page."""
+        shown = []
+        for key in DESK_TABS:
+            if key in (TAB_TO_RECEIVE, TAB_TO_RETURN) and self.receive == []:
+                continue
+            if key == TAB_TO_ASSIGN and self.assign == []:
+                continue
+            shown.append(key)
+        return tuple(shown)
+
+    def condition(self, tab: str, user: User, now: dt.datetime) -> Q:
+        """The rows of one tab, within the open dossiers; an unknown tab is "my work". Each is
+        a range of one of the open-dossier partial indexes (desk, step unit, assignee, each by
+        step deadline or by the moment it becomes near)."""
+        if tab == TAB_TO_RECEIVE:
+            return Q(status=Status.SUBMITTED) & _at("receiving_agency_id", self.receive)
+        if tab == TAB_TO_ASSIGN:
+            return Q(assignee__isnull=True, status__in=sorted(CLOCK_RUNNING)) & _at(
+                "step_agency_id", self.assign
+            )
+        if tab == TAB_NEAR:
+            return self.held(user) & Q(step_near_at__lte=now, step_due_at__gte=now)
+        if tab == TAB_LATE:
+            return self.held(user) & Q(step_due_at__lt=now)
+        if tab == TAB_TO_RETURN:
+            return Q(status=Status.DONE) & _at("step_agency_id", self.receive)
+        return self.mine(user)
+
+
+# The desk's tabs (bàn làm việc), in order; "my work" is the default.
+TAB_TO_RECEIVE, TAB_MINE, TAB_TO_ASSIGN = "to_receive", "mine", "to_assign"
+TAB_NEAR, TAB_LATE, TAB_TO_RETURN = "near", "late", "to_return"
+DESK_TABS = (TAB_TO_RECEIVE, TAB_MINE, TAB_TO_ASSIGN, TAB_NEAR, TAB_LATE, TAB_TO_RETURN)
+TAB_LABELS = {
+    TAB_TO_RECEIVE: gettext_lazy("Awaiting reception"),
+    TAB_MINE: gettext_lazy("My work"),
+    TAB_TO_ASSIGN: gettext_lazy("Awaiting assignment"),
+    TAB_NEAR: gettext_lazy("Due soon"),
+    TAB_LATE: gettext_lazy("Overdue"),
+    TAB_TO_RETURN: gettext_lazy("Result to return"),
+}
+
+
+def desk_scope(user: User) -> DeskScope:
+    """The agencies where `user` receives, assigns, and works at all (`_WORK_ACTIONS`); kept
+    on the user object for the rest of the request (a page asks for it several times)."""
+    from motcua.accounts.authz import _active_grants
+
+    if user.is_superuser or not user.is_authenticated:
+        return _desk_scope(user)
+    # Tied to the grants kept on the user object (`authz._active_grants`): when they are
+    # forgotten (`forget_grants`), the scope is computed again.
+    grants = _active_grants(user)
+    cached = getattr(user, "_motcua_desk_scope", None)
+    if cached is None or cached[0] is not grants:
+        cached = (grants, _desk_scope(user))
+        user._motcua_desk_scope = cached
+    return cached[1]
+
+
+def _desk_scope(user: User) -> DeskScope:
+    work: set[int] = set()
     everywhere = False
+    per_action: dict[str, list[int] | None] = {}
     for action in _WORK_ACTIONS:
-        ids = visible_agency_ids(user, action)
-        if ids is None:  # every agency
+        ids = per_action[action] = visible_agency_ids(user, action)
+        if ids is None:
             everywhere = True
-            break
-        units.update(ids)
-    waiting = Q(assignee__isnull=True) & OPEN
-    if not everywhere:
-        waiting &= Q(step_agency_id__in=sorted(units))
-    return Q(assignee=user) | waiting
+        else:
+            work.update(ids)
+    return DeskScope(
+        receive=per_action[Action.DOSSIER_RECEIVE],
+        assign=per_action[Action.DOSSIER_ASSIGN],
+        work=None if everywhere else sorted(work),
+    )
+
+
+@dataclass(frozen=True)
+class TabCount:
+    key: str
+    label: str
+    count: int
+    capped: bool
+
+
+def desk_tabs(*, user: User, now: dt.datetime | None = None, cap: int = 1000) -> list[TabCount]:
+    """The desk's tabs with their live counts, each capped at `cap` (then "more than"): one
+    short query per tab, over the open-dossier partial indexes."""
+    from django.utils import timezone
+
+    from motcua.core.keyset import capped_count
+
+    now = now or timezone.now()
+    scope = desk_scope(user)
+    visible = dossiers_visible(user).filter(OPEN).order_by()
+    tabs = []
+    for key in scope.tabs():
+        count, capped = capped_count(visible.filter(scope.condition(key, user, now)), cap)
+        tabs.append(TabCount(key, str(TAB_LABELS[key]), count, capped))
+    return tabs
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The worklist's filters (each optional): status is `dossiers_list`'s own."""
+
+    procedure_id: int | None = None
+    field_id: int | None = None
+    channel: str = ""
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    due_from: dt.date | None = None
+    due_to: dt.date | None = None
+    overdue: bool = False
+
+    def __post_init__(self) -> None:
+        for start, end, name in (
+            (self.received_from, self.received_to, "nhan_den"),
+            (self.due_from, self.due_to, "hen_den"),
+        ):
+            if start and end and end < start:
+                message = _("The end of the period is before its start.")
+                raise InvalidInput(message, errors={name: [message]})
+
+    @property
+    def any(self) -> bool:
+        return any(
+            (
+                self.procedure_id,
+                self.field_id,
+                self.channel,
+                self.received_from,
+                self.received_to,
+                self.due_from,
+                self.due_to,
+                self.overdue,
+            )
+        )
+
+    def apply(self, qs: QuerySet[Dossier], now: dt.datetime) -> QuerySet[Dossier]:
+        if self.procedure_id:
+            qs = qs.filter(procedure_id=self.procedure_id)
+        if self.field_id:
+            qs = qs.filter(procedure__field_id=self.field_id)
+        if self.channel:
+            qs = qs.filter(channel=self.channel)
+        if self.received_from:
+            qs = qs.filter(received_at__gte=Period(self.received_from, self.received_from).since)
+        if self.received_to:
+            qs = qs.filter(received_at__lt=Period(self.received_to, self.received_to).until)
+        if self.due_from:
+            qs = qs.filter(due_at__gte=Period(self.due_from, self.due_from).since)
+        if self.due_to:
+            qs = qs.filter(due_at__lt=Period(self.due_to, self.due_to).until)
+        if self.overdue:
+            qs = qs.filter(step_due_at__lt=now)
+        return qs
 
 
 def dossiers_worklist(
@@ -396,26 +636,41 @@ def dossiers_worklist(
     query: str = "",
     closed: bool = False,
     period: Period | None = None,
+    tab: str = "",
+    filters: Filters | None = None,
+    now: dt.datetime | None = None,
 ) -> QuerySet[Dossier]:
-    """The officials' list page: `dossiers_list`, open dossiers soonest step deadline first
+    """The officials' desk: `dossiers_list`, open dossiers soonest step deadline first
     (closed ones latest received first)."""
     return dossiers_list(
-        user=user, status=status, mine=mine, query=query, closed=closed, period=period
+        user=user,
+        status=status,
+        mine=mine,
+        query=query,
+        closed=closed,
+        period=period,
+        tab=tab,
+        filters=filters,
+        now=now,
     )
 
 
-def deadline_state(dossier: Dossier, now: dt.datetime) -> str:
-    """The state of an open dossier's step deadline: "late", "near" (`NEAR_DUE`) or ""."""
-    from .constants import TERMINAL
+def deadlines_of(dossier: Dossier, now: dt.datetime) -> Deadlines:
+    """What the desk says about an open dossier's step deadline and appointment, by the one
+    rule of `deadlines.py` (the due-warning scan's too). The appointment is judged while the
+    processing clock runs (a paused clock's appointment is moved when it resumes)."""
+    from .process import apology_deadline
 
-    due = dossier.step_due_at
-    if due is None or dossier.status in TERMINAL:
-        return ""
-    if now > due:
-        return "late"
-    if due - now <= NEAR_DUE:
-        return "near"
-    return ""
+    d = dossier
+    if d.status in TERMINAL:
+        return Deadlines()
+    step_near = d.step_near_at or near_from(d.step_started_at, d.step_due_at)
+    step = step_state(step_near, d.step_due_at, now)
+    appointment = ""
+    if d.status in CLOCK_RUNNING and d.due_at is not None:
+        near = near_from(d.received_at, d.due_at, apology_by=apology_deadline(d))
+        appointment = appointment_state(near, d.due_at, now)
+    return Deadlines(step=step, appointment=appointment)
 
 
 def dossier_spec(dossier: Dossier):
@@ -527,6 +782,7 @@ class DossierActions:
     withdraw: bool = False
     stop: bool = False
     apology: bool = False
+    load: dict = field(default_factory=dict)  # official id → open dossiers they hold
 
     @property
     def any(self) -> bool:
@@ -554,7 +810,7 @@ def dossier_actions(
     lifecycle table (`lifecycle.py`) lets them do, the table the services enforce."""
     from django.utils import timezone
 
-    from motcua.workflows.constants import StepAction
+    from motcua.workflows.constants import StepKind
     from motcua.workflows.units import officials_eligible, unit_resolve
 
     from .lifecycle import Context, Op, allowed
@@ -592,7 +848,7 @@ def dossier_actions(
             moves.append(
                 StepMove(
                     action=str(transition.action),
-                    label=str(StepAction(transition.action).label),
+                    label=move_label(step, transition, spec),
                     next_key=transition.next,
                     next_name=names.get(transition.next, "") if transition.next else "",
                     candidates=candidates,
@@ -600,8 +856,15 @@ def dossier_actions(
             )
 
     assign = None
-    if step is not None and may(Op.ASSIGN):
+    # At an assignment step, giving the dossier to a specialist is its forward move (labelled
+    # "Phân công", with the unit's eligible officials): one control, not a second one that
+    # would offer only the leaders eligible for the assignment step itself.
+    assigning = (
+        step is not None and step.kind == StepKind.ASSIGN and any(m.candidates for m in moves)
+    )
+    if step is not None and may(Op.ASSIGN) and not assigning:
         assign = tuple(officials_eligible(step=step, unit=d.step_agency, procedure=d.procedure))
+    everyone = {u.pk for m in moves for u in m.candidates} | {u.pk for u in assign or ()}
 
     consultations: tuple = ()
     if step is not None:
@@ -628,7 +891,54 @@ def dossier_actions(
         withdraw=may(Op.WITHDRAW),
         stop=may(Op.STOP),
         apology=may(Op.APOLOGY),
+        load=officials_load(everyone),
     )
+
+
+def move_label(step, transition, spec) -> str:
+    """The button of a step's move, named for what it does at this step (Chuyển xử lý, Trình
+    ký, Ký duyệt, Phân công …) rather than the generic action."""
+    from motcua.workflows.constants import StepAction, StepKind
+
+    action = transition.action
+    if action not in (StepAction.FORWARD, StepAction.APPROVE):
+        return str(StepAction(action).label)
+    nxt = transition.next
+    kinds = {s.key: s.kind for s in spec.steps}
+    next_kind = kinds.get(nxt) if nxt else None
+    if step.kind == StepKind.ASSIGN:
+        return _("Assign")
+    if step.kind == StepKind.SIGN:
+        return _("Sign off")
+    if nxt is None:
+        return _("Finish processing")
+    if next_kind == StepKind.SIGN:
+        return _("Submit for signature")
+    if next_kind == StepKind.APPROVE:
+        return _("Submit for approval")
+    if step.kind == StepKind.APPROVE:
+        return _("Approve")
+    if next_kind == StepKind.RETURN:
+        return _("Send for return")
+    return _("Forward for processing")
+
+
+def officials_load(user_ids) -> dict[int, int]:
+    """How many open dossiers each official holds (assigned to them): one grouped query over
+    the open-dossier assignee index."""
+    from django.db.models import Count
+
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = (
+        Dossier.objects.filter(OPEN, assignee_id__in=ids)
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("pk"))
+    )
+    found = {row["assignee_id"]: row["n"] for row in rows}
+    return {pk: found.get(pk, 0) for pk in ids}
 
 
 def ledger_dossiers(*, desk, start: dt.date, end: dt.date) -> QuerySet[Dossier]:
@@ -648,3 +958,43 @@ def ledger_dossiers(*, desk, start: dt.date, end: dt.date) -> QuerySet[Dossier]:
         .prefetch_related("events")
         .order_by("submitted_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class Assignable:
+    pk: int
+    label: str
+    load: int
+
+
+def assignable_officials(user: User) -> list[Assignable]:
+    """The bulk "Phân công" control: the active officials who process dossiers at the units
+    where `user` assigns, by name, each with the open dossiers they hold now. Whether one may
+    take a given dossier's step is still the assignment service's check."""
+    from motcua.accounts.models import Grant
+
+    ids = desk_scope(user).assign
+    if ids == []:
+        return []
+    grants = Grant.objects.filter(
+        revoked_at__isnull=True,
+        user__is_active=True,
+        user__kind=User.Kind.OFFICIAL,
+        agency__is_active=True,
+    ).select_related("role", "user")
+    if ids is not None:
+        grants = grants.filter(agency_id__in=ids)
+    users = {g.user_id: g.user for g in grants if g.role.allows(Action.DOSSIER_PROCESS)}
+    load = officials_load(users)
+    ordered = sorted(users.values(), key=lambda u: (u.full_name or u.username, u.pk))
+    return [
+        Assignable(
+            u.pk,
+            (u.full_name or u.username)
+            + " · "
+            + ngettext("holds %(n)s open dossier", "holds %(n)s open dossiers", load[u.pk])
+            % {"n": load[u.pk]},
+            load[u.pk],
+        )
+        for u in ordered
+    ]

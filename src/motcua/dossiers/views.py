@@ -9,7 +9,6 @@ else in the meantime is reported, not overwritten.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -42,7 +41,15 @@ from motcua.workflows.constants import StepAction
 from motcua.workflows.diagram import definition_svg
 
 from . import selectors, services
-from .constants import TERMINAL, ApplicantKind, Channel, EventKind, Status, Timeliness
+from .constants import (
+    CLOCK_RUNNING,
+    ApplicantKind,
+    Channel,
+    EventKind,
+    Status,
+    Timeliness,
+)
+from .deadlines import Deadlines
 from .forms import (
     ActForm,
     ApologyForm,
@@ -62,13 +69,11 @@ from .forms import (
     components_of,
 )
 from .models import Dossier
+from .worklist import PAGE, PROCEDURE, SLUG_OF, Q, worklist_queryset
 
 PAGE_SIZE = 25
 WARNINGS_SHOWN = 20  # the most urgent unread due warnings on the list page
-# Query-string names, Vietnamese like the paths: /ho-so/?trang_thai=processing&cua_toi=1
-Q, STATUS, MINE, PAGE, PROCEDURE = "q", "trang_thai", "cua_toi", "trang", "thu_tuc"
-# Closed dossiers (đã kết thúc) received from day tu_ngay to den_ngay.
-CLOSED, SINCE, UNTIL = "da_ket_thuc", "tu_ngay", "den_ngay"
+# Query-string names: worklist.py.
 COMPONENTS = "tp"  # prefix of the component rows on the reception form
 
 
@@ -107,74 +112,120 @@ def form_url(dossier: Dossier, key: str) -> str:
 @dataclass(frozen=True)
 class Row:
     dossier: Dossier
-    deadline: str  # "late" | "near" | ""
+    deadlines: Deadlines
+    assignable: bool = False  # unassigned at a running step: may be chosen for assignment
 
 
 # A list counts its rows up to this many, then says "more than" (never a count of the table).
 COUNT_CAP = 1000
 
 
-def _day(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value.strip()) if value.strip() else None
-    except ValueError:
-        return None
-
-
 @official_required
 @require_safe
 def dossier_list(request: HttpRequest) -> HttpResponse:
-    """Danh sách hồ sơ: the open dossiers the official may see, soonest step deadline first;
-    closed ones for a period of reception. Paged by keyset (`core.keyset`): the links carry
-    the boundary row, so page 400 costs what page 1 does and nothing is skipped or repeated
-    while dossiers move."""
-    status = request.GET.get(STATUS, "").strip()
-    status = status if status in Status.values else ""
-    mine = request.GET.get(MINE) == "1"
-    query = request.GET.get(Q, "").strip()[:100]
-    closed = request.GET.get(CLOSED) == "1" or status in TERMINAL
-    since, until = _day(request.GET.get(SINCE, "")), _day(request.GET.get(UNTIL, ""))
-    errors: list[str] = []
-    period = None
-    if closed:
-        try:
-            period = selectors.closed_period(since, until, today=timezone.localdate())
-        except InvalidInput as e:
-            errors.append(e.message)
-            period = selectors.closed_period(None, None, today=timezone.localdate())
-    dossiers = selectors.dossiers_worklist(
-        user=request.user,
-        status=status or None,
-        mine=mine,
-        query=query,
-        closed=closed,
-        period=period,
-    )
-    order = selectors.list_order(closed)
+    """Bàn làm việc: the official's desk. Tabs with live counts over every post they hold
+    (`selectors.desk_tabs`), "my work" first; the list of the tab, open dossiers soonest step
+    deadline first (closed ones for a period of reception), filtered and searched. Paged by
+    keyset (`core.keyset`): the links carry the boundary row, so page 400 costs what page 1
+    does and nothing is skipped or repeated while dossiers move."""
+    now = timezone.now()
+    dossiers, p = worklist_queryset(request.user, request.GET, now=now, today=timezone.localdate())
+    order = selectors.list_order(p["closed"])
     page = keyset_page(dossiers, order, cursor=request.GET.get(PAGE), size=PAGE_SIZE)
     count, capped = capped_count(dossiers, COUNT_CAP)
-    now = timezone.now()
-    rows = [Row(d, selectors.deadline_state(d, now)) for d in page.items]
-    return TemplateResponse(
-        request,
-        "dossiers/list.html",
-        {
-            "rows": rows,
-            "page": page,
-            "count": count,
-            "capped": capped,
-            "statuses": Status.choices,
-            "status": status,
-            "mine": mine,
-            "query": query,
-            "closed": closed,
-            "period": period,
-            "period_errors": errors,
-            "filtered": bool(status or mine or query or closed),
-            "can_receive": selectors.receiving_desks(request.user).exists(),
-            "warnings": list(selectors.warnings_for(request.user)[:WARNINGS_SHOWN]),
-        },
-    )
+    rows = [
+        Row(d, selectors.deadlines_of(d, now), not d.assignee_id and d.status in CLOCK_RUNNING)
+        for d in page.items
+    ]
+    tabs = [
+        (t, SLUG_OF[t.key]) for t in selectors.desk_tabs(user=request.user, now=now, cap=COUNT_CAP)
+    ]
+    scope = selectors.desk_scope(request.user)
+    can_assign = scope.assign != [] and not p["closed"] and any(r.assignable for r in rows)
+    context = {
+        "rows": rows,
+        "page": page,
+        "count": count,
+        "capped": capped,
+        "tabs": tabs,
+        "tab": p["slug"],
+        "tab_label": selectors.TAB_LABELS.get(p["tab"], "") if p["tab"] else "",
+        "statuses": Status.choices,
+        "channels": Channel.choices,
+        "fields": selectors.field_choices(),
+        "status": p["status"],
+        "query": p["query"],
+        "closed": p["closed"],
+        "f": p["filters"],
+        "procedure_code": p["procedure_code"],
+        "filter_errors": p["errors"],
+        "period": p["period"],
+        "period_errors": p["period_errors"],
+        "filtered": p["searching"],
+        "can_receive": scope.receive != [],
+        "can_assign": can_assign,
+        "assignable": selectors.assignable_officials(request.user) if can_assign else [],
+        "warnings": selectors.warnings_read(request.user, now=now, limit=WARNINGS_SHOWN),
+    }
+    if request.headers.get("HX-Request") == "true":
+        return TemplateResponse(request, "dossiers/_desk_list.html", context)
+    return TemplateResponse(request, "dossiers/list.html", context)
+
+
+@official_required
+@require_POST
+def dossier_assign_bulk(request: HttpRequest) -> HttpResponse:
+    """Phân công from the desk's list: the chosen dossiers to one official, each through the
+    assignment service in its own transaction (`services.dossiers_assign_many`)."""
+    back = request.POST.get("next", "")
+    if not back.startswith("/ho-so/") or back.startswith("//"):
+        back = reverse("dossiers:list")
+    ids = [int(v) for v in request.POST.getlist("ho_so") if v.isdigit() and len(v) < 18]
+    pk = request.POST.get("can_bo", "")
+    assignee = User.objects.filter(pk=int(pk)).first() if pk.isdigit() and len(pk) < 18 else None
+    if not ids or assignee is None:
+        messages.error(request, _("Choose at least one dossier and the official."))
+        return redirect(back)
+    outcomes = services.dossiers_assign_many(actor=request.user, dossier_ids=ids, assignee=assignee)
+    done = [o for o in outcomes if o.assigned]
+    if done:
+        messages.success(
+            request,
+            _("Assigned to %(name)s: %(codes)s.")
+            % {
+                "name": assignee.full_name or assignee.username,
+                "codes": ", ".join(o.code for o in done),
+            },
+        )
+    for o in outcomes:
+        if not o.assigned:
+            messages.error(request, f"{o.code or o.dossier_id}: {o.message}")
+    return redirect(back)
+
+
+@official_required
+@require_POST
+def dossier_export(request: HttpRequest) -> HttpResponse:
+    """The desk's list as it is filtered, to .xlsx, prepared in the background
+    (`motcua.exports`, kind "worklist"); the next page follows the file."""
+    from django.http import QueryDict
+
+    from motcua.exports.constants import ExportFormat, ExportKind
+    from motcua.exports.services import export_request
+
+    from .worklist import PARAMS
+
+    # The list's own query string, posted back by the export button beside it.
+    shown = QueryDict(request.POST.get("query", "")[:2000])
+    params = {k: shown.get(k, "") for k in PARAMS if shown.get(k, "")}
+    try:
+        job = export_request(
+            actor=request.user, kind=ExportKind.WORKLIST, params=params, fmt=ExportFormat.XLSX
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("dossiers:list"))
+    return redirect("exports:status", pk=job.pk)
 
 
 @official_required
@@ -714,6 +765,7 @@ def _panels(
                 form = ActForm(
                     initial={**version, "action": move.action},
                     candidates=move.candidates,
+                    load=actions.load,
                     auto_id=f"{key}-%s",
                 )
                 target = move.next_name or _("end of processing")
@@ -742,7 +794,12 @@ def _panels(
                 )
         elif slug == "phan-cong":
             if actions.assign is not None:
-                form = AssignForm(initial=version, candidates=actions.assign, auto_id="assign-%s")
+                form = AssignForm(
+                    initial=version,
+                    candidates=actions.assign,
+                    load=actions.load,
+                    auto_id="assign-%s",
+                )
                 add(slug, action, form)
         elif getattr(actions, _FLAGS[slug]):
             form = action.form(initial=_initial(slug, d), auto_id=f"{slug}-%s")
@@ -835,7 +892,7 @@ def _render_detail(
     context = {
         "dossier": d,
         "procedure_name": d.procedure_version.name,
-        "deadline": selectors.deadline_state(d, now),
+        "deadlines": selectors.deadlines_of(d, now),
         "svg": definition_svg(
             spec,
             unit_labels=selectors.dossier_unit_labels(d, spec),

@@ -22,6 +22,7 @@ class ExportFormat(models.TextChoices):
 
 class ExportKind(models.TextChoices):
     LEDGER = "ledger", _("Dossier tracking book")
+    WORKLIST = "worklist", _("Work desk list")
 
 
 # A finished file is kept this long, then `exports_purge` deletes the job and its file.

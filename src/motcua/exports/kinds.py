@@ -92,10 +92,12 @@ class LedgerExport:
     def filename(self, params: dict[str, Any], fmt: str) -> str:
         return f"so-theo-doi-{params['start']}-{params['end']}.{fmt}"
 
-    def count(self, params: dict[str, Any]) -> int:
+    def count(self, params: dict[str, Any], actor=None) -> int:
         return self._parts(params)[3].count()
 
-    def write(self, params: dict[str, Any], fmt: str, out: IO[bytes], progress: Progress) -> int:
+    def write(
+        self, params: dict[str, Any], fmt: str, out: IO[bytes], progress: Progress, actor=None
+    ) -> int:
         """Write the file to `out`; `progress(n)` is called as rows are done. Returns the rows."""
         desk, start, end, dossiers = self._parts(params)
         header = ledger_header(desk, start=start, end=end)
@@ -147,4 +149,90 @@ def _counted(rows: Iterator[dict[str, Any]], progress: Progress) -> Iterator[dic
         progress(n)
 
 
-KINDS: dict[str, LedgerExport] = {ExportKind.LEDGER: LedgerExport()}
+WORKLIST_COLUMNS = (
+    "STT",
+    "Mã hồ sơ",
+    "Thủ tục hành chính",
+    "Người nộp",
+    "Số định danh",
+    "Kênh",
+    "Trạng thái",
+    "Bước xử lý",
+    "Cán bộ xử lý",
+    "Nhận hồ sơ",
+    "Hẹn trả kết quả",
+    "Hạn bước xử lý",
+    "Quá hạn",
+)
+
+
+@dataclass(frozen=True)
+class WorklistExport:
+    """The work desk's list as the official filtered it: params are its query string's values
+    (`dossiers.worklist.PARAMS`), re-read with the owner's own permissions when rendered."""
+
+    formats = (ExportFormat.XLSX,)
+
+    def clean(self, actor, params: dict[str, Any]) -> dict[str, Any]:
+        from motcua.accounts.authz import has_any
+        from motcua.accounts.constants import Action
+        from motcua.core.errors import NotAllowed
+        from motcua.dossiers.worklist import PARAMS
+
+        if not has_any(actor, {Action.DOSSIER_VIEW}):
+            raise NotAllowed(_("You do not have permission for this action."))
+        return {k: str(params[k])[:200] for k in PARAMS if params.get(k)}
+
+    def _rows(self, actor, params: dict[str, Any]):
+        from django.utils import timezone
+
+        from motcua.dossiers.worklist import worklist_queryset
+
+        now = timezone.now()
+        qs, _p = worklist_queryset(actor, params, now=now, today=timezone.localdate())
+        return qs, now
+
+    def describe(self, params: dict[str, Any]) -> str:
+        return _("Work desk list")
+
+    def filename(self, params: dict[str, Any], fmt: str) -> str:
+        return f"ban-lam-viec.{fmt}"
+
+    def count(self, params: dict[str, Any], actor=None) -> int:
+        return self._rows(actor, params)[0].count()
+
+    def write(
+        self, params: dict[str, Any], fmt: str, out: IO[bytes], progress: Progress, actor=None
+    ) -> int:
+        from motcua.core.workcalendar import TZ
+        from motcua.dossiers.selectors import deadlines_of
+
+        qs, now = self._rows(actor, params)
+
+        def local(value):
+            return value.astimezone(TZ).replace(tzinfo=None) if value else None
+
+        def cells():
+            for n, d in enumerate(qs.iterator(chunk_size=500), start=1):
+                deadlines = deadlines_of(d, now)
+                yield [
+                    n,
+                    d.code,
+                    d.procedure_version.name,
+                    d.applicant_name,
+                    d.applicant_id_number,
+                    d.get_channel_display(),
+                    d.get_status_display(),
+                    d.step_name,
+                    (d.assignee.full_name or d.assignee.username) if d.assignee else "",
+                    local(d.received_at),
+                    local(d.due_at),
+                    local(d.step_due_at),
+                    "x" if deadlines.late else "",
+                ]
+                progress(n)
+
+        return xlsx_stream(out, title="Bàn làm việc", header=WORKLIST_COLUMNS, rows=cells())
+
+
+KINDS: dict[str, Any] = {ExportKind.LEDGER: LedgerExport(), ExportKind.WORKLIST: WorklistExport()}

@@ -20,6 +20,7 @@ from .processing import (
     dossier_consult_answer,
     dossier_payment_received,
     dossier_request_payment,
+    dossiers_assign_many,
 )
 from .reception import (
     Applicant,
@@ -48,6 +49,7 @@ __all__ = [
     "dossier_submit",
     "dossier_supplement_received",
     "dossier_withdraw",
+    "dossiers_assign_many",
     "due_warning_seen",
     "due_warnings_scan",
 ]

@@ -23,6 +23,7 @@ from motcua.outbox.services import OutboxItem, outbox_add_many
 from motcua.reports.services import counts_record
 
 from ..constants import NATIONAL_CODE
+from ..deadlines import near_from
 from ..lifecycle import Context, Rule, arrived, state_of
 from ..lifecycle import check as lifecycle_check
 from ..models import Dossier, DossierEvent
@@ -97,6 +98,7 @@ MUTABLE = [
     "step_agency",
     "step_started_at",
     "step_due_at",
+    "step_near_at",
     "assignee",
     "ledger_book",
     "ledger_number",
@@ -127,6 +129,7 @@ class Transition:
         d = self.d
         arrived(self.rule, d)
         d.national_status = NATIONAL_CODE[d.status]
+        d.step_near_at = near_from(d.step_started_at, d.step_due_at)
         values = {name: getattr(d, Dossier._meta.get_field(name).attname) for name in MUTABLE}
         expected = d.version if expected_version is None else expected_version
         seq0 = d.event_seq

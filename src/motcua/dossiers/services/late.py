@@ -20,6 +20,7 @@ from motcua.workflows.units import officials_eligible
 
 from .. import lifecycle
 from ..constants import Channel, EventKind, WarningKind
+from ..deadlines import near_from
 from ..lifecycle import Context, Op
 from ..models import RUNNING_ROWS, Dossier, DueWarning, ExtensionLetter
 from ..process import apology_latest, calendar, default_spec, organization_of
@@ -96,9 +97,11 @@ def dossier_apology_issue(
 
 
 # The scan reads dossiers whose appointment is at most this far ahead (or past), and those
-# whose step deadline has passed. The apology deadline lies a working day or two before the
-# appointment (rule set), well inside it even across Tết.
-HORIZON = dt.timedelta(days=10)
+# whose step deadline has passed; which of them are near is `deadlines.near_from`, the rule
+# of the desk's badges. The apology deadline lies a working day or two before the appointment
+# (rule set), well inside it even across Tết; the last 20 % of a processing time fits in it
+# up to 150 days (a longer procedure is warned 30 days ahead).
+HORIZON = dt.timedelta(days=30)
 # Dossiers read at a time from the cursor, and so per round of inserts.
 BATCH = 2000
 # Rows per multi-row INSERT where the rows are parameters (not PostgreSQL: arrays there).
@@ -106,6 +109,7 @@ INSERT_ROWS = 1000
 
 _COLUMNS = (
     "id",
+    "received_at",
     "due_at",
     "step_due_at",
     "rule_set",
@@ -120,7 +124,8 @@ _COLUMNS = (
 
 def due_warnings_scan(*, now: dt.datetime | None = None) -> int:
     """Warn the responsible officials once about each dossier whose appointment is near (by
-    the apology deadline) or whose step is overdue. Returns the number of new warnings.
+    `deadlines.near_from`: its last per cent, or the apology letter's deadline) or whose step
+    is overdue. Returns the number of new warnings.
 
     Set-based, so that a run stays in seconds at ten million dossiers: the candidates come from
     two partial indexes (running dossiers by appointment, by step deadline), without the
@@ -219,7 +224,7 @@ class _Scan:
         targets = []
         cal = self.calendars[row["competent_agency_id"]]
         latest = apology_latest(row["due_at"], row["rule_set"], cal)
-        if self.now >= latest - dt.timedelta(days=1):
+        if self.now >= near_from(row["received_at"], row["due_at"], apology_by=latest):
             targets.append((WarningKind.DUE_SOON, row["due_at"]))
         if row["step_due_at"] is not None and self.now > row["step_due_at"]:
             targets.append((WarningKind.STEP_OVERDUE, row["step_due_at"]))

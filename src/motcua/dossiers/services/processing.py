@@ -4,13 +4,14 @@ applicant's financial obligation."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
-from motcua.core.errors import Conflict, InvalidInput
+from motcua.core.errors import Conflict, DomainError, InvalidInput
 from motcua.workflows.constants import StepAction, StepKind
 from motcua.workflows.units import is_eligible, unit_resolve
 
@@ -229,3 +230,77 @@ def dossier_payment_received(
             data=data,
         )
         return t.commit(expected_version)
+
+
+@dataclass(frozen=True)
+class AssignOutcome:
+    """What became of one dossier of a bulk assignment."""
+
+    dossier_id: int
+    code: str
+    assigned: bool
+    message: str = ""
+
+
+def dossiers_assign_many(
+    *,
+    actor: User,
+    dossier_ids: list[int],
+    assignee: User,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> list[AssignOutcome]:
+    """Phân công hàng loạt: give each chosen dossier to `assignee`, through the same services
+    as one dossier at a time (`dossier_assign`; at an assignment step, its forward move with
+    `assignee` as the next step's official, the page's "Phân công").
+
+    One transaction per dossier, not all-or-nothing: a leader choosing twenty dossiers from the
+    list should not lose nineteen assignments because a colleague took the twentieth meanwhile
+    or the official cannot handle its step. Each failure is reported with its reason; each
+    success has its history row, audit entry and outbox event like a single assignment. A
+    dossier the actor may not see is "not found", as everywhere."""
+    from ..lifecycle import allowed
+
+    outcomes: list[AssignOutcome] = []
+    seen: set[int] = set()
+    for pk in dossier_ids:
+        if pk in seen:
+            continue
+        seen.add(pk)
+        d = Dossier.objects.filter(pk=pk).first()
+        if d is None or not _may_view(actor, d):
+            outcomes.append(AssignOutcome(pk, "", False, _("Dossier not found.")))
+            continue
+        try:
+            step = current_step(d)
+            if step.kind == StepKind.ASSIGN and allowed(Op.STEP, actor, d, Context(now=now)):
+                dossier_act(
+                    actor=actor,
+                    dossier=d,
+                    expected_version=d.version,
+                    action=StepAction.FORWARD,
+                    note=note,
+                    next_assignee=assignee,
+                    now=now,
+                )
+            else:
+                dossier_assign(
+                    actor=actor,
+                    dossier=d,
+                    expected_version=d.version,
+                    assignee=assignee,
+                    note=note,
+                    now=now,
+                )
+        except DomainError as exc:
+            outcomes.append(AssignOutcome(pk, d.code, False, exc.message))
+        else:
+            outcomes.append(AssignOutcome(pk, d.code, True))
+    return outcomes
+
+
+def _may_view(actor: User, d: Dossier) -> bool:
+    from motcua.accounts.authz import can
+    from motcua.accounts.constants import Action
+
+    return can(actor, Action.DOSSIER_VIEW, d)

@@ -77,7 +77,7 @@ def test_pages_run_under_the_policy(live_server, page, world, superuser):
     page.fill("#id_username", superuser.username)
     page.fill("#id_password", PASSWORD)
     page.click("form.stack button[type=submit]")
-    page.wait_for_url(base + "/")
+    page.wait_for_url(base + "/ho-so/")  # officials land on their work desk
 
     visit(page, f"{base}/ho-so/")
     visit(page, f"{base}/ho-so/{dossier.pk}/", ready="figure.dossier-diagram svg.wf-diagram")

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from motcua.core.selectors import calendar_cache_clear
 from motcua.dossiers.constants import Status, WarningKind
+from motcua.dossiers.deadlines import near_from
 from motcua.dossiers.models import Dossier, DueWarning
 from motcua.dossiers.process import apology_deadline, spec_of
 from motcua.dossiers.services import due_warnings_scan, late
@@ -33,13 +34,15 @@ def reference_scan(*, now: dt.datetime) -> int:
     running = Dossier.objects.filter(
         status__in=[Status.ACCEPTED, Status.PROCESSING], is_sandbox=False
     ).select_related("competent_agency", "step_agency", "procedure")
-    horizon = now + dt.timedelta(days=10)
+    horizon = now + late.HORIZON
     # One change since: a step overdue long before a far appointment is warned too (the scan
     # used to look at dossiers due within the horizon only, and missed it).
     for d in running.filter(Q(due_at__lte=horizon) | Q(step_due_at__lt=now)).iterator():
         latest = apology_deadline(d)
         targets = []
-        if latest is not None and now >= latest - dt.timedelta(days=1):
+        # Since issue 14: near by the desk's rule (the last 20 % of the time from acceptance
+        # to the appointment, or a day before the apology letter's deadline, the earlier).
+        if latest is not None and now >= near_from(d.received_at, d.due_at, apology_by=latest):
             targets.append((WarningKind.DUE_SOON, d.due_at))
         if d.step_due_at is not None and now > d.step_due_at:
             targets.append((WarningKind.STEP_OVERDUE, d.step_due_at))
