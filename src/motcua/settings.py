@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import csp.constants
@@ -117,9 +119,11 @@ INSTALLED_APPS = [
     "motcua.demo",
     "motcua.people",
     "motcua.notifications",
+    "motcua.coordination",
     "motcua.simulators.national_portal",
     "motcua.simulators.population",
     "motcua.simulators.messaging",
+    "motcua.simulators.ministry",
 ]
 
 MIDDLEWARE = [
@@ -442,6 +446,57 @@ NOTIFY_EMAIL_FROM = envstr("NOTIFY_EMAIL_FROM", "motcua@dongthap.gov.vn")
 MESSAGING_TIMEOUT = float(envint("MESSAGING_TIMEOUT", 10))
 SIM_MESSAGING_TOKEN = envsecret("SIM_MESSAGING_TOKEN") or "demo-tin-nhan"
 
+# Ministries' centralized systems and the national coordination system (DOMAIN-integration.md
+# §5; docs/integration.md "Ministries' systems and the coordination system"). EXTERNAL_SYSTEMS
+# names them (lower-case letters, digits, _); each NAME is configured by EXTERNAL_<NAME>_*:
+# URL (its API's base), TOKEN (our bearer token there), CALLBACK_SECRET (the HMAC secret it signs
+# its reports to us with), MODE ("callback": it calls POST /api/v1/coordination/<name>/reports;
+# "pull": we ask it every EXTERNAL_PULL_SECONDS), ACCOUNT (the system account its reports are
+# recorded as), LABEL (its name for people), TIMEOUT. Secrets also from *_FILE; the demo's are
+# known to the simulator only (/sim/bo-nganh/<name>/).
+_EXTERNAL_SYSTEM_RE = re.compile(r"^[a-z0-9_]{1,30}$")
+_EXTERNAL_LABELS = {
+    "btxh": "Hệ thống giải quyết TTHC lĩnh vực bảo trợ xã hội của Bộ (mô phỏng)",
+    "dieuphoi": "Hệ thống điều phối giải quyết TTHC quốc gia (mô phỏng)",
+}
+
+
+def _external_systems() -> dict[str, dict[str, Any]]:
+    systems: dict[str, dict[str, Any]] = {}
+    for name in envlist("EXTERNAL_SYSTEMS", "" if PRODUCTION else "btxh,dieuphoi"):
+        if not _EXTERNAL_SYSTEM_RE.match(name):
+            raise ImproperlyConfigured(
+                f"EXTERNAL_SYSTEMS: {name!r} must be lower-case letters, digits or _ (≤ 30)"
+            )
+        env = f"EXTERNAL_{name.upper()}_"
+        mode = envstr(env + "MODE", "callback")
+        if mode not in {"callback", "pull"}:
+            raise ImproperlyConfigured(f"{env}MODE must be callback or pull")
+        systems[name] = {
+            "label": envstr(env + "LABEL", _EXTERNAL_LABELS.get(name, name)),
+            "url": envstr(env + "URL", SITE_URL + f"/sim/bo-nganh/{name}").rstrip("/"),
+            "token": envsecret(env + "TOKEN") or ("" if PRODUCTION else "demo-bo-nganh"),
+            "callback_secret": envsecret(env + "CALLBACK_SECRET")
+            or ("" if PRODUCTION else "demo-bo-nganh-callback"),
+            "mode": mode,
+            "account": envstr(env + "ACCOUNT", f"he-thong-{name}"),
+            "timeout": float(envint(env + "TIMEOUT", 10)),
+        }
+    return systems
+
+
+EXTERNAL_SYSTEMS = _external_systems()
+EXTERNAL_PULL_SECONDS = envint("EXTERNAL_PULL_SECONDS", 600)
+# A signed report older or newer than this many seconds is refused.
+EXTERNAL_CALLBACK_MAX_SKEW = envint("EXTERNAL_CALLBACK_MAX_SKEW", 300)
+# The simulated systems: the bearer token they accept, the secret they sign callbacks with, and
+# where they call back ({system} is replaced).
+SIM_MINISTRY_TOKEN = envsecret("SIM_MINISTRY_TOKEN") or "demo-bo-nganh"
+SIM_MINISTRY_CALLBACK_SECRET = envsecret("SIM_MINISTRY_CALLBACK_SECRET") or "demo-bo-nganh-callback"
+SIM_MINISTRY_CALLBACK_URL = envstr(
+    "SIM_MINISTRY_CALLBACK_URL", SITE_URL + "/api/v1/coordination/{system}/reports"
+)
+
 # Delivery of the outbox (outbox/dispatch.py). Batches of OUTBOX_BATCH_SIZE events; a claim is
 # leased for OUTBOX_LEASE_SECONDS (another worker retakes it after); a retryable failure waits
 # a random time up to min(cap, base·2^attempts) (full jitter); after OUTBOX_MAX_ATTEMPTS, or a
@@ -571,6 +626,11 @@ CELERY_BEAT_SCHEDULE = {
     "national-portal-intake-pull": {
         "task": "motcua.dossiers.tasks.intake_pull",
         "schedule": float(NATIONAL_PORTAL_INTAKE_PULL_SECONDS),
+    },
+    # Ask the external systems in pull mode how the dossiers handed over to them are going.
+    "coordination-pull": {
+        "task": "motcua.coordination.tasks.pull",
+        "schedule": float(EXTERNAL_PULL_SECONDS),
     },
     # Roll up the counts of a month once it has ended (a no-op the other hours).
     "counts-rollup": {"task": "motcua.reports.tasks.counts_rollup", "schedule": 3600.0},

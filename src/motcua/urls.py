@@ -30,4 +30,5 @@ urlpatterns = [
     path("sim/dancu/", include("motcua.simulators.population.urls")),
     path("sim/dkkd/", include("motcua.simulators.business_registry.urls")),
     path("sim/tin-nhan/", include("motcua.simulators.messaging.urls")),
+    path("sim/bo-nganh/", include("motcua.simulators.ministry.urls")),
 ]

@@ -91,6 +91,8 @@ class EventKind(models.TextChoices):
     STEP = "step", _("Processing step completed")
     CONSULT_ANSWER = "consult_answer", _("Opinion given")
     HANDOFF = "handoff", _("Handed off to another agency")
+    EXTERNAL_HANDOVER = "external_handover", _("Handed over to an external system")
+    EXTERNAL_REPORT = "external_report", _("Reported by an external system")
     PAYMENT_REQUEST = "payment_request", _("Financial obligation requested")
     PAYMENT_RECEIVED = "payment_received", _("Financial obligation fulfilled")
     APOLOGY = "apology", _("Apology and extension letter issued")

@@ -101,6 +101,7 @@ class Op(models.TextChoices):
     RETURN_RESULT = "return_result", gettext_lazy("Return the result")
     WITHDRAW = "withdraw", gettext_lazy("Withdraw at the applicant's request")
     STOP = "stop", gettext_lazy("Stop processing")
+    EXTERNAL_REPORT = "external_report", gettext_lazy("Record an external system's report")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,7 +260,39 @@ class ConsultedUnit:
         return "consulted unit"
 
 
-Who = Holds | TheApplicant | PortalIntake | StepActor | ConsultedUnit
+def external_account_of(step: Step) -> str:
+    """The user name of the system account a configured external system acts as ("" when the
+    step names no configured system)."""
+    from django.conf import settings
+
+    system = settings.EXTERNAL_SYSTEMS.get(step.system) if step.system else None
+    return system["account"] if system else ""
+
+
+@dataclass(frozen=True)
+class ExternalSystem:
+    """The system account of the ministry's or coordination system the current external step
+    handed the dossier to (DOMAIN-integration.md §5): it reports progress and completes the step
+    with its result. Only that system's account, only while the dossier is at that step; the
+    callback's signature (coordination/api.py) is what proves the caller is the system."""
+
+    def allows(self, actor: User | None, d: Dossier, ctx: Context) -> bool:
+        from motcua.workflows.constants import StepKind
+
+        if actor is None or actor.kind != User.Kind.SYSTEM:
+            return False
+        try:
+            step = current_step(d)
+        except Conflict:
+            return False
+        account = external_account_of(step) if step.kind == StepKind.EXTERNAL else ""
+        return bool(account) and actor.get_username() == account
+
+    def __str__(self) -> str:
+        return "external system"
+
+
+Who = Holds | TheApplicant | PortalIntake | StepActor | ConsultedUnit | ExternalSystem
 
 # ---------------------------------------------------------------------------------------------
 # Guards: conditions beyond state and person; each returns the refusal, or None
@@ -395,9 +428,18 @@ TABLE: tuple[Rule, ...] = (
         Op.STEP,
         RUNNING,
         {S.PROCESSING, S.DONE},
-        [StepActor()],
+        [StepActor(), ExternalSystem()],
         "The step's action (forward, approve, send back, propose refusal, consult) leads to the "
-        "step the definition names; the return step or the end makes the result ready.",
+        "step the definition names; the return step or the end makes the result ready. At an "
+        "external step the system's result is the action (granted: forward; refused: refuse).",
+    ),
+    _rule(
+        Op.EXTERNAL_REPORT,
+        RUNNING,
+        RUNNING,
+        [ExternalSystem()],
+        "A ministry's or the coordination system's progress report is recorded in the history; "
+        "the dossier stays at the external step.",
     ),
     _rule(
         Op.ASSIGN,

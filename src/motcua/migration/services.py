@@ -260,14 +260,15 @@ def _continue_here(d: Dossier) -> None:
     system's steps do not map to ours, so it stands, unassigned, at the first processing step of
     the workflow in force for its procedure and competent agency (the step an accepted dossier
     enters), from the import; its appointment stays the old one. Without a workflow that can
-    take it (none active and no default process, or a first step that consults or returns) it
+    take it (none active and no default process, or a first step that consults, returns or
+    hands over to a central system) it
     stays at the competent agency as before, for an administrator to place."""
     definition = definition_active_for(d.procedure, d.competent_agency)
     if definition is None and not settings.DOSSIER_DEFAULT_PROCESS:
         return
     d.definition = definition
     step = first_processing_step(d)
-    if step is None or step.kind in (StepKind.CONSULT, StepKind.RETURN):
+    if step is None or step.kind in (StepKind.CONSULT, StepKind.RETURN, StepKind.EXTERNAL):
         d.definition = None
         return
     try:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from django.conf import settings
+
 from motcua.adapters.national_portal.catalog import NationalPortalError
 from motcua.adapters.national_portal.sync import NationalSyncClient, sync_client_from_settings
 
@@ -209,11 +211,23 @@ def _email() -> Destination:
     return EmailGateway()
 
 
+def _ministry(system: str) -> Callable[[], Destination]:
+    def factory() -> Destination:
+        from motcua.coordination.destinations import MinistrySystem  # it imports this module
+
+        return MinistrySystem(system)
+
+    return factory
+
+
 REGISTRY: dict[str, Callable[[], Destination]] = {
     "dvcqg": NationalPortal,
     # Notifications to applicants (notifications/messages.py writes them).
     "sms": _sms,
     "email": _email,
+    # Hand-overs to ministries' systems and the national coordination system, one destination
+    # per configured system (coordination/services.py writes them).
+    **{f"ministry:{name}": _ministry(name) for name in settings.EXTERNAL_SYSTEMS},
 }
 
 

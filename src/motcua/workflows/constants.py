@@ -21,6 +21,10 @@ class StepKind(models.TextChoices):
     APPROVE = "approve", _("Approve")
     SIGN = "sign", _("Sign")
     HANDOFF = "handoff", _("Hand off to another agency")
+    # Settled (partly) on a ministry's centralized system or by the national coordination
+    # system (DOMAIN-integration.md §5): the step names the configured system (`Step.system`);
+    # entering it hands the dossier over, the system's result completes it.
+    EXTERNAL = "external", _("Hand over to a ministry's system / the coordination system")
     RETURN = "return", _("Return the result")
 
 
@@ -54,5 +58,7 @@ STEP_PERMISSION: dict[str, str] = {
     StepKind.APPROVE: Action.DOSSIER_APPROVE,
     StepKind.SIGN: Action.DOSSIER_SIGN,
     StepKind.HANDOFF: Action.DOSSIER_PROCESS,
+    # The officials who follow a hand-over (and record a result that comes back on paper).
+    StepKind.EXTERNAL: Action.DOSSIER_PROCESS,
     StepKind.RETURN: Action.DOSSIER_RECEIVE,
 }

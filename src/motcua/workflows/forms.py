@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -81,6 +82,11 @@ class StepForm(forms.Form):
     )
     unit = forms.ChoiceField(label=gettext_lazy("Responsible unit"))
     role = forms.ChoiceField(label=gettext_lazy("Role of the official"))
+    system = forms.ChoiceField(
+        label=gettext_lazy("External system"),
+        required=False,
+        help_text=gettext_lazy("Only for a hand-over to a ministry's or the coordination system."),
+    )
     limit_amount = forms.IntegerField(label=gettext_lazy("Time limit"), min_value=0)
     limit_unit = forms.ChoiceField(
         label=gettext_lazy("Unit of time"),
@@ -109,6 +115,9 @@ class StepForm(forms.Form):
         self.fields["unit"].initial = COMPETENT
         self.fields["role"].choices = list(role_choices)
         self.fields["role"].initial = "specialist"
+        self.fields["system"].choices = [("", "—")] + [
+            (name, config["label"]) for name, config in settings.EXTERNAL_SYSTEMS.items()
+        ]
         self.fields["consult_units"].choices = list(unit_choices)
         self.fields["consult_units"].widget.attrs["size"] = 6
         for i in range(1, TRANSITION_SLOTS + 1):
@@ -127,7 +136,7 @@ class StepForm(forms.Form):
         return [(self[f"t{i}_action"], self[f"t{i}_next"]) for i in range(1, TRANSITION_SLOTS + 1)]
 
     def main_fields(self):
-        return [self[name] for name in ("key", "name", "kind", "unit", "role")]
+        return [self[name] for name in ("key", "name", "kind", "unit", "role", "system")]
 
     @staticmethod
     def initial_for(step: dict[str, Any]) -> dict[str, Any]:
@@ -137,6 +146,7 @@ class StepForm(forms.Form):
             "kind": step.get("kind", StepKind.PROCESS),
             "unit": unit_value(step.get("unit") or {}),
             "role": step.get("role", ""),
+            "system": step.get("system", ""),
             "limit_amount": step.get("limit_amount", 0),
             "limit_unit": step.get("limit_unit", LimitUnit.WORKING_HOURS),
             "consult_units": [unit_value(u) for u in step.get("consult_units") or []],
@@ -160,6 +170,7 @@ class StepForm(forms.Form):
             "kind": data["kind"],
             "unit": unit_from_value(data["unit"], known_units),
             "role": data["role"],
+            "system": data.get("system") or "",
             "limit_amount": data["limit_amount"],
             "limit_unit": data["limit_unit"],
             "transitions": transitions,

@@ -60,6 +60,8 @@ class Step(BaseModel):
     transitions: list[Transition] = Field(default_factory=list, max_length=MAX_ITEMS)
     # Consult steps: the units asked in parallel; all must answer before "forward" is taken.
     consult_units: list[UnitRef] = Field(default_factory=list, max_length=MAX_ITEMS)
+    # External steps: the configured external system (settings.EXTERNAL_SYSTEMS) it goes to.
+    system: str = Field("", max_length=30, pattern=r"^[a-z0-9_]*$")
     note: str = Field("", max_length=1000)
 
     def next_for(self, action: str) -> str | None:

@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,6 +149,39 @@ def longest_path_hours(
     return Decimal(found[0]) / 60 if found else None
 
 
+def _external_problems(step: Step, found: _Findings) -> None:
+    """An external step names a configured system (settings.EXTERNAL_SYSTEMS) and says where
+    its two possible results lead: "forward" when settled, "refuse" when refused
+    (coordination/services.py completes the step with one of them)."""
+    if step.kind != StepKind.EXTERNAL:
+        if step.system:
+            found.add(
+                step,
+                "system_not_external",
+                _('Step "%(step)s": only a step handing over to an external system names one.')
+                % {"step": step.name},
+            )
+        return
+    if step.system not in settings.EXTERNAL_SYSTEMS:
+        found.add(
+            step,
+            "unknown_system",
+            _('Step "%(step)s": the external system "%(system)s" is not configured.')
+            % {"step": step.name, "system": step.system},
+        )
+    for action in (StepAction.FORWARD, StepAction.REFUSE):
+        if not step.allows(action):
+            found.add(
+                step,
+                f"external_no_{action}",
+                _(
+                    'Step "%(step)s": a hand-over to an external system needs the action '
+                    '"%(action)s" for the result it may send back.'
+                )
+                % {"step": step.name, "action": StepAction(action).label},
+            )
+
+
 def structure_problems(spec: WorkflowSpec) -> list[Problem]:
     """What is wrong with the steps and transitions themselves (no database)."""
     found = _Findings()
@@ -196,6 +230,7 @@ def structure_problems(spec: WorkflowSpec) -> list[Problem]:
                 _('Step "%(step)s": an approval step must allow the action "%(action)s".')
                 % {"step": step.name, "action": StepAction.APPROVE.label},
             )
+        _external_problems(step, found)
 
     edges = _edges(spec)
     reachable = _reach([spec.first.key], edges)

@@ -80,6 +80,16 @@ def enter_step(t: Transition, step: Step, *, status: str, assignee: User | None 
             )
 
         t.after.append(open_consultations)
+    if step.kind == StepKind.EXTERNAL and not d.is_sandbox:
+        # The hand-over to the ministry's or coordination system: its record and outbox event,
+        # in this transaction, once the history row that entered the step is written (its
+        # sequence orders the hand-overs). Imported here: coordination builds on dossiers.
+        from motcua.coordination.services import handover_open
+
+        def hand_over(key=step.key, system=step.system) -> None:
+            handover_open(dossier=d, step_key=key, system=system, now=t.now)
+
+        t.after.append(hand_over)
 
 
 def leave_step(t: Transition, step: Step, action: str) -> dict[str, Any]:
@@ -140,6 +150,8 @@ def advance(
     nxt = spec.step(next_key)
     enter_step(t, nxt, status=Status.PROCESSING, assignee=assignee)
     kind = EventKind.HANDOFF if nxt.kind == StepKind.HANDOFF else EventKind.STEP
+    if nxt.kind == StepKind.EXTERNAL:
+        kind = EventKind.EXTERNAL_HANDOVER
     if nxt.kind == StepKind.RETURN:
         kind = EventKind.FINISH
     t.event(

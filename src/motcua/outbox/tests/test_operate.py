@@ -58,8 +58,9 @@ def login(user) -> Client:
 def test_stats_per_destination(events):
     DeliveryCircuit.objects.create(destination="dvcqg", state="open", failures=5)
     every = {s.destination: s for s in outbox_stats()}
-    # Every registered destination is shown, the applicants' SMS and e-mail with nothing to do.
-    assert sorted(every) == ["dvcqg", "email", "sms"]
+    # Every registered destination is shown, the applicants' SMS and e-mail and the external
+    # systems configured by default (settings.EXTERNAL_SYSTEMS) with nothing to do.
+    assert sorted(every) == ["dvcqg", "email", "ministry:btxh", "ministry:dieuphoi", "sms"]
     assert (every["sms"].backlog, every["email"].dead_letters) == (0, 0)
     stats = every["dvcqg"]
     assert (stats.backlog, stats.dead_letters, stats.delivered_last_minute) == (2, 1, 1)

@@ -1,0 +1,95 @@
+"""Client of a ministry's centralized system or the national coordination system
+(DOMAIN-integration.md §5).
+
+The one observed flow (social-protection dossiers, TDDVC `KetNoi/SLD`) exchanges records keyed
+by `AcceptKey`: the dossier `HoSoBTXH`, the progress `TienTrinhHoSoBTXH`, replies in the
+envelope {"result": {"error_code", "message", "data": [...]}}. The coordination system's own API
+is UNCONFIRMED (its public name and services are not known); this client models every external
+system on that one pattern, HTTPS + JSON POST with `Authorization: Bearer <token>`:
+
+- `POST {url}/TiepNhanHoSo` {"data": [HoSo]} — hand dossiers over (header `Idempotency-Key`
+  and each record's `IdempotencyKey`: the outbox event's key; `AcceptKey` is the receiver's key);
+- `POST {url}/TraCuuTienTrinh` {"AcceptKey": [...]} — the reports (progress and result) of
+  those dossiers, `data` = [TienTrinh], oldest first.
+
+Errors as adapters/errors.py: transport failures, 5xx and 429 retryable, other 4xx permanent;
+`error_code` other than "0" permanent (the system refused the record), except "99" (busy).
+The token is never logged nor shown (`__repr__`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+from ..errors import GatewayError, post_json
+
+__all__ = ["GatewayError", "MinistryClient", "client_for"]
+
+OK = "0"
+BUSY = "99"
+
+
+class MinistryClient:
+    def __init__(self, *, system: str, url: str, token: str, timeout: float) -> None:
+        self.system = system
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._http = httpx.Client(
+            timeout=timeout,
+            headers={
+                "Accept": "application/json",
+                "User-Agent": "MotCua/1.0 (provincial one-stop system; coordination)",
+            },
+        )
+
+    def __repr__(self) -> str:
+        return f"MinistryClient(system={self.system!r}, url={self.url!r})"
+
+    def __enter__(self) -> MinistryClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._http.close()
+
+    def _call(self, service: str, body: dict[str, Any], headers: dict | None = None) -> list:
+        url = f"{self.url}/{service}"
+        payload = post_json(
+            self._http,
+            url,
+            body,
+            timeout=self.timeout,
+            headers={**self._headers, **(headers or {})},
+        )
+        result = payload.get("result")
+        if not isinstance(result, dict):
+            raise GatewayError(f"{service}: the answer has no result envelope", permanent=False)
+        code = str(result.get("error_code", "")).strip()
+        if code != OK:
+            message = str(result.get("message", ""))[:200]
+            raise GatewayError(f"{service} answered {code}: {message}", permanent=code != BUSY)
+        data = result.get("data")
+        return data if isinstance(data, list) else []
+
+    def handover(self, record: dict[str, Any], *, idempotency_key: str) -> list:
+        """Hand one dossier over (the §5 `HoSoBTXH` shape)."""
+        keyed = {**record, "IdempotencyKey": idempotency_key}
+        return self._call(
+            "TiepNhanHoSo", {"data": [keyed]}, headers={"Idempotency-Key": idempotency_key}
+        )
+
+    def reports(self, accept_keys: list[str]) -> list[dict[str, Any]]:
+        """Every report the system holds for these dossiers (progress and result)."""
+        data = self._call("TraCuuTienTrinh", {"AcceptKey": accept_keys})
+        return [row for row in data if isinstance(row, dict)]
+
+
+def client_for(system: str) -> MinistryClient:
+    """The client of a configured system (settings.EXTERNAL_SYSTEMS); KeyError when unknown."""
+    config = settings.EXTERNAL_SYSTEMS[system]
+    return MinistryClient(
+        system=system, url=config["url"], token=config["token"], timeout=config["timeout"]
+    )

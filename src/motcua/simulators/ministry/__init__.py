@@ -1,0 +1,1 @@
+"""A ministry's centralized system / the national coordination system, simulated (§5)."""

@@ -1,0 +1,35 @@
+"""What the simulated external systems hold: the dossiers handed over (once per AcceptKey) and
+the reports they made about them. Nothing here is the province's data."""
+
+from django.db import models
+
+
+class SimHandover(models.Model):
+    system = models.CharField(max_length=30)
+    accept_key = models.CharField(max_length=80)
+    record = models.JSONField()
+    times_received = models.PositiveIntegerField(default=1)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "accept_key"], name="sim_handover_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system}: {self.accept_key}"
+
+
+class SimReport(models.Model):
+    handover = models.ForeignKey(SimHandover, on_delete=models.CASCADE, related_name="reports")
+    body = models.JSONField()
+    # The province's answer to the callback (status and body), when it was called back.
+    callback_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    callback_answer = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.handover_id}: {self.body.get('StatusId', '')}"
