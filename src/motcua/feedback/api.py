@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from motcua.core.schemas import Code, ErrorOut, Id, LimitOffset, paginate
@@ -105,7 +105,9 @@ def rate(request: HttpRequest, payload: RatingIn):
             actor=request.user,
         ),
     )
-    return 201, {"dossier": rating.dossier.code, "level": rating.level, "rated_at": rating.rated_at}
+    return Status(
+        201, {"dossier": rating.dossier.code, "level": rating.level, "rated_at": rating.rated_at}
+    )
 
 
 @router.get("/ratings", response=list[RatingOut])

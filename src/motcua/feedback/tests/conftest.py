@@ -41,7 +41,9 @@ def returned(world) -> Dossier:
 
 
 def refused(world) -> Dossier:
-    d = DossierFactory(actor=world["commune_officer"], procedure=world.birth, desk=world.tree["osu"])
+    d = DossierFactory(
+        actor=world["commune_officer"], procedure=world.birth, desk=world.tree["osu"]
+    )
     return dossier_refuse(
         actor=world["commune_officer"],
         dossier=d,

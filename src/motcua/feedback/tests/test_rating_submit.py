@@ -124,7 +124,9 @@ def test_a_citizens_account_rates_with_its_verified_number(ended, superuser):
 
 def test_bad_input_is_refused_field_by_field(ended):
     with pytest.raises(InvalidInput) as exc:
-        rate(ended, level="great", marks={"speed": "satisfied", "result": "meh"}, comment="x" * 2001)
+        rate(
+            ended, level="great", marks={"speed": "satisfied", "result": "meh"}, comment="x" * 2001
+        )
     assert set(exc.value.errors) == {"level", "marks.speed", "marks.result", "comment"}
     assert not Rating.objects.exists()
 
@@ -132,7 +134,9 @@ def test_bad_input_is_refused_field_by_field(ended):
 def test_leaders_see_and_count_their_units_ratings_only(world, ended, make_official):
     rate(ended, level="dissatisfied")
     chair = world["commune_chair"]  # agency leader of the competent commune
-    other = make_official("ct.xa2", world.tree["commune2"], [("agency_leader", world.tree["commune2"])])
+    other = make_official(
+        "ct.xa2", world.tree["commune2"], [("agency_leader", world.tree["commune2"])]
+    )
     specialist = world["commune_specialist"]  # no feedback.view
 
     assert [r.dossier_id for r in rating_list(chair)] == [ended.pk]
@@ -140,6 +144,10 @@ def test_leaders_see_and_count_their_units_ratings_only(world, ended, make_offic
     with pytest.raises(NotAllowed):
         rating_list(AnonymousUser())
     now = timezone.now()
-    (count,) = rating_counts(chair, start=now - dt.timedelta(days=1), end=now + dt.timedelta(days=1))
+    (count,) = rating_counts(
+        chair, start=now - dt.timedelta(days=1), end=now + dt.timedelta(days=1)
+    )
     assert (count.agency_id, count.ratings, count.negative) == (ended.competent_agency_id, 1, 1)
-    assert rating_counts(chair, start=now + dt.timedelta(days=1), end=now + dt.timedelta(days=2)) == []
+    assert (
+        rating_counts(chair, start=now + dt.timedelta(days=1), end=now + dt.timedelta(days=2)) == []
+    )
