@@ -33,6 +33,7 @@ from motcua.dossiers.api import router as dossiers_router
 from motcua.dossiers.api import tracking_router
 from motcua.dossiers.intake_api import router as intake_router
 from motcua.exports.api import router as exports_router
+from motcua.feedback.api import router as feedback_router
 from motcua.organizations.api import router as organizations_router
 from motcua.outbox.api import router as outbox_router
 from motcua.people.api import router as people_router
@@ -232,3 +233,4 @@ api.add_router("/coordination", coordination_router)
 api.add_router("/exports", exports_router)
 api.add_router("/outbox", outbox_router)
 api.add_router("/reconciliations", reconciliation_router)
+api.add_router("/feedback", feedback_router)

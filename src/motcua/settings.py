@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "motcua.people",
     "motcua.notifications",
     "motcua.coordination",
+    "motcua.feedback",
     "motcua.simulators.national_portal",
     "motcua.simulators.population",
     "motcua.simulators.messaging",
@@ -577,6 +578,14 @@ NATIONAL_PORTAL_INTAKE_PULL_SECONDS = envint("NATIONAL_PORTAL_INTAKE_PULL_SECOND
 # The simulator's pusher: where it delivers (this installation's intake endpoint by default).
 SIM_INTAKE_TARGET_URL = envstr("SIM_INTAKE_TARGET_URL", SITE_URL + "/api/v1/intake/dvcqg")
 
+# Ratings and the national portal's questions (motcua.feedback, DOMAIN-integration.md §7). A
+# question naming no agency we know goes to FEEDBACK_DEFAULT_AGENCY (an electronic identifier;
+# empty: NATIONAL_PORTAL_MADONVI, the province's own). Every FEEDBACK_QUESTIONS_PULL_SECONDS the
+# questions sent in the last FEEDBACK_QUESTIONS_DAYS are asked for (stored once by their id).
+FEEDBACK_DEFAULT_AGENCY = envstr("FEEDBACK_DEFAULT_AGENCY", "")
+FEEDBACK_QUESTIONS_DAYS = envint("FEEDBACK_QUESTIONS_DAYS", 7)
+FEEDBACK_QUESTIONS_PULL_SECONDS = envint("FEEDBACK_QUESTIONS_PULL_SECONDS", 900)
+
 # Dossier code (DOMAIN.md decision 3): {agency} electronic identifier, {date} yyMMdd, {seq}.
 DOSSIER_CODE_PATTERN = envstr("DOSSIER_CODE_PATTERN", "{agency}-{date}-{seq:04d}")
 # Public address of the citizen portal, printed as the QR code on every form.
@@ -631,6 +640,11 @@ CELERY_BEAT_SCHEDULE = {
     "coordination-pull": {
         "task": "motcua.coordination.tasks.pull",
         "schedule": float(EXTERNAL_PULL_SECONDS),
+    },
+    # Take the questions citizens sent on the national portal (feedback/tasks.py).
+    "feedback-questions-pull": {
+        "task": "motcua.feedback.tasks.questions_pull",
+        "schedule": float(FEEDBACK_QUESTIONS_PULL_SECONDS),
     },
     # Roll up the counts of a month once it has ended (a no-op the other hours).
     "counts-rollup": {"task": "motcua.reports.tasks.counts_rollup", "schedule": 3600.0},

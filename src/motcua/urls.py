@@ -4,6 +4,7 @@ from django.urls import include, path
 from motcua.api import api
 from motcua.core import views as core_views
 from motcua.core.admin_site import site as admin_site
+from motcua.feedback import views as feedback_views
 from motcua.outbox import views as outbox_views
 from motcua.portal import tracking
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("van-hanh/chuyen-phat/", outbox_views.deliveries, name="outbox_deliveries"),
     path("thu-tuc/", include("motcua.portal.urls")),
     path("tra-cuu-ho-so/", tracking.tracking, name="tracking"),
+    path("tra-cuu-ho-so/danh-gia/", feedback_views.rate, name="rating"),
     path("ho-so/", include("motcua.dossiers.urls")),
     path("xuat-tep/", include("motcua.exports.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),

@@ -30,6 +30,10 @@ class Action(models.TextChoices):
     # Oversight and operations.
     AUDIT_VIEW = "audit.view", _("Read the audit trail")
     REPORT_VIEW = "report.view", _("View reports")
+    # Citizens' ratings of their dossiers and their questions sent on the national portal
+    # (motcua.feedback): leaders read them for their units and answer the questions.
+    FEEDBACK_VIEW = "feedback.view", _("View ratings and citizens' questions")
+    FEEDBACK_ANSWER = "feedback.answer", _("Answer citizens' questions from the national portal")
     SYSTEM_OPERATE = "system.operate", _("Operate the system (integrations, queues, health)")
 
 
@@ -50,12 +54,28 @@ BUILTIN_ROLES: dict[str, tuple[str, str, list[str]]] = {
     "unit_leader": (
         "Lãnh đạo phòng",
         "Unit leader",
-        [A.DOSSIER_VIEW, A.DOSSIER_PROCESS, A.DOSSIER_ASSIGN, A.DOSSIER_APPROVE, A.REPORT_VIEW],
+        [
+            A.DOSSIER_VIEW,
+            A.DOSSIER_PROCESS,
+            A.DOSSIER_ASSIGN,
+            A.DOSSIER_APPROVE,
+            A.REPORT_VIEW,
+            A.FEEDBACK_VIEW,
+            A.FEEDBACK_ANSWER,
+        ],
     ),
     "agency_leader": (
         "Lãnh đạo cơ quan",
         "Agency leader",
-        [A.DOSSIER_VIEW, A.DOSSIER_ASSIGN, A.DOSSIER_APPROVE, A.DOSSIER_SIGN, A.REPORT_VIEW],
+        [
+            A.DOSSIER_VIEW,
+            A.DOSSIER_ASSIGN,
+            A.DOSSIER_APPROVE,
+            A.DOSSIER_SIGN,
+            A.REPORT_VIEW,
+            A.FEEDBACK_VIEW,
+            A.FEEDBACK_ANSWER,
+        ],
     ),
     "catalog_admin": (
         "Quản trị danh mục TTHC",
@@ -87,7 +107,14 @@ BUILTIN_ROLES: dict[str, tuple[str, str, list[str]]] = {
     "inspector": (
         "Thanh tra, kiểm tra (chỉ xem)",
         "Read-only inspector",
-        [A.DOSSIER_VIEW, A.AGENCY_VIEW, A.OFFICIAL_VIEW, A.AUDIT_VIEW, A.REPORT_VIEW],
+        [
+            A.DOSSIER_VIEW,
+            A.AGENCY_VIEW,
+            A.OFFICIAL_VIEW,
+            A.AUDIT_VIEW,
+            A.REPORT_VIEW,
+            A.FEEDBACK_VIEW,
+        ],
     ),
 }
 

@@ -3,7 +3,10 @@
 A destination delivers a claimed batch (events of several aggregates, each aggregate's events
 consecutive and in order) and says, per event, DELIVERED, a DeliveryError (permanent or not), or
 SKIPPED (not attempted because an earlier event of its aggregate failed; it waits behind it).
-It never touches the outbox rows: the dispatcher records the outcome.
+It never touches the outbox rows: the dispatcher records the outcome. An event that must wait
+for something outside its own aggregate (a rating waits for its dossier's history to reach the
+portal) is `Deferred`: not attempted, due again after a while, no attempt counted, and no
+failure for the circuit breaker.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ DELIVERED = "delivered"
 SKIPPED = "skipped"
 # A reconciliation's re-send of a dossier's current state (reconciliation/services.py).
 RESYNC = "dossier.resync"
+# The applicants' ratings and the answers to the portal's questions (feedback/services.py).
+RATING = "rating"
+QUESTION = "question"
+FEEDBACK = {RATING, QUESTION}
 
 
 @dataclass
@@ -31,7 +38,18 @@ class DeliveryError:
     permanent: bool = False
 
 
-Outcome = str | DeliveryError
+@dataclass
+class Deferred:
+    """Not attempted: try again in `seconds` (not a failure of the destination)."""
+
+    seconds: float
+    reason: str = ""
+
+
+Outcome = str | DeliveryError | Deferred
+
+# A rating waits this long between checks whether its dossier has reached the portal.
+WAIT_FOR_DOSSIER_SECONDS = 30.0
 
 
 class Destination(Protocol):
@@ -69,7 +87,8 @@ def status_row(event: OutboxEvent) -> dict[str, Any]:
 
 
 class NationalPortal:
-    """dvcqg: `dossier.progress` events of dossier history (dossiers/services/events.py).
+    """dvcqg: `dossier.progress` events of dossier history (dossiers/services/events.py), and
+    the applicants' ratings and the answers to the portal's questions (feedback/services.py).
 
     Dossiers born at a desk: DongBoHoSoMC (create the first time, update after) with the latest
     dossier object of each dossier in the batch, in one call, then CapNhatTienDoHoSoMC with every
@@ -77,6 +96,12 @@ class NationalPortal:
     DongBoTrangThaiHoSo per event (§9.3). A permanent refusal of a batch is narrowed down to the
     dossier that caused it by sending each dossier alone, so one bad dossier does not hold the
     others back.
+
+    Ratings (aggregate `rating`, one per dossier): one DongBoDanhGia each, after the dossier's
+    groups of the batch, and only once every history row up to the one the rating followed has
+    been delivered (else Deferred): the portal must hold the dossier before its rating.
+    Answers (aggregate `question`): one DongBoKetQuaHoiDapGuiTuDVCQG each. Both carry the
+    event's idempotency key, so a repeated delivery is applied once.
     """
 
     def __init__(self, client_factory: Callable[[], NationalSyncClient] | None = None) -> None:
@@ -86,12 +111,21 @@ class NationalPortal:
         outcomes: dict[int, Outcome] = {}
         groups = groups_of(events)
         resyncs = [e for g in groups if g[0].aggregate_type == RESYNC for e in g]
-        groups = [g for g in groups if g[0].aggregate_type != RESYNC]
+        feedback = [g for g in groups if g[0].aggregate_type in FEEDBACK]
+        groups = [g for g in groups if g[0].aggregate_type not in FEEDBACK | {RESYNC}]
         if resyncs:
             with self.client_factory() as client:
                 outcomes |= {e.pk: self._resync(client, e) for e in resyncs}
-        if not groups:
-            return outcomes
+        if groups:
+            outcomes |= self._dossiers(groups)
+        if feedback:
+            with self.client_factory() as client:
+                for group in feedback:
+                    outcomes |= self._feedback(client, group, outcomes)
+        return outcomes
+
+    def _dossiers(self, groups: list[list[OutboxEvent]]) -> dict[int, Outcome]:
+        outcomes: dict[int, Outcome] = {}
         born_on_portal = [g for g in groups if g[0].payload["dossier"].get("MaHoSoKhac")]
         born_here = [g for g in groups if not g[0].payload["dossier"].get("MaHoSoKhac")]
         with self.client_factory() as client:
@@ -108,6 +142,34 @@ class NationalPortal:
                         outcomes |= _failed(born_here, exc)
                 else:
                     outcomes |= {e.pk: DELIVERED for g in born_here for e in g}
+        return outcomes
+
+    @staticmethod
+    def _feedback(
+        client: NationalSyncClient, group: list[OutboxEvent], so_far: dict[int, Outcome]
+    ) -> dict[int, Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        failed = False
+        for event in group:
+            if failed:
+                outcomes[event.pk] = SKIPPED
+                continue
+            if event.aggregate_type == RATING and _dossier_behind(event, so_far):
+                outcomes[event.pk] = Deferred(
+                    WAIT_FOR_DOSSIER_SECONDS, "the dossier has not reached the portal yet"
+                )
+                failed = True  # the rest of this aggregate waits behind it
+                continue
+            try:
+                if event.aggregate_type == RATING:
+                    client.rating_sync(_keyed(event.payload["rating"], event))
+                else:
+                    client.answer_sync(_keyed(event.payload["answer"], event))
+            except NationalPortalError as exc:
+                outcomes[event.pk] = DeliveryError(exc.message, exc.permanent)
+                failed = True
+            else:
+                outcomes[event.pk] = DELIVERED
         return outcomes
 
     def _one(self, client: NationalSyncClient, group: list[OutboxEvent]) -> dict[int, Outcome]:
@@ -170,6 +232,18 @@ class NationalPortal:
         except NationalPortalError as exc:
             return DeliveryError(exc.message, exc.permanent)
         return DELIVERED
+
+
+def _dossier_behind(rating: OutboxEvent, so_far: dict[int, Outcome]) -> bool:
+    """Has the rated dossier a history row up to the one the rating followed that the portal
+    has not acknowledged (delivered in this batch counts)? One indexed query."""
+    waiting = OutboxEvent.objects.filter(
+        destination=rating.destination,
+        aggregate_type="dossier",
+        aggregate_id=rating.aggregate_id,
+        aggregate_seq__lte=rating.payload.get("dossier_seq", 0),
+    ).exclude(status=OutboxStatus.DELIVERED)
+    return any(so_far.get(pk) != DELIVERED for pk in waiting.values_list("pk", flat=True))
 
 
 def _created(groups: list[list[OutboxEvent]]) -> set[str]:

@@ -13,7 +13,8 @@ Record (one short transaction): delivered → `delivered_at`; a retryable error 
 `next_attempt_at` = now + a random delay in [0, min(cap, base·2^attempts)] ("full jitter"), or
 the dead-letter state `failed` after OUTBOX_MAX_ATTEMPTS attempts and OUTBOX_RETRY_HOURS hours;
 a permanent error → `failed` at once
-with `last_error`; not attempted → released. A worker killed between claim and record leaves
+with `last_error`; not attempted → released (deferred: released and due again later, attempts
+unchanged). A worker killed between claim and record leaves
 its events leased: when the lease expires another worker claims them and delivers them again;
 the receiver drops the repeat by the idempotency key.
 """
@@ -34,7 +35,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from . import circuit
-from .destinations import DELIVERED, REGISTRY, SKIPPED, DeliveryError, Outcome, destination_for
+from .destinations import (
+    DELIVERED,
+    REGISTRY,
+    SKIPPED,
+    Deferred,
+    DeliveryError,
+    Outcome,
+    destination_for,
+)
 from .models import OutboxEvent, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -134,6 +143,14 @@ def outbox_record(claim: Claim, outcomes: dict[int, Outcome], *, now: dt.datetim
         for event in claim.events:
             outcome = outcomes.get(event.pk, SKIPPED)
             if outcome == DELIVERED:
+                continue
+            if isinstance(outcome, Deferred):
+                counts["skipped"] += mine.filter(pk=event.pk).update(
+                    next_attempt_at=now + dt.timedelta(seconds=outcome.seconds),
+                    last_error=outcome.reason[:4000],
+                    claimed_until=None,
+                    claim_token="",
+                )
                 continue
             if outcome == SKIPPED or not isinstance(outcome, DeliveryError):
                 counts["skipped"] += mine.filter(pk=event.pk).update(

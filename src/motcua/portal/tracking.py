@@ -8,6 +8,8 @@ answer, and each client address may ask `TRACKING_RATE_PER_MINUTE` times a minut
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -62,8 +64,13 @@ def tracking_code_locked(code: str) -> bool:
     return (cache.get(_code_key(code)) or 0) >= settings.TRACKING_CODE_GUESSES
 
 
-def tracking_lookup(request: HttpRequest, code: str, factor: str) -> Tracking:
-    """The one public look-up, for the page and the API.
+T = TypeVar("T")
+
+
+def tracking_guard(request: HttpRequest, code: str, attempt: Callable[[], T]) -> T:
+    """Run a public operation proven by a dossier code and a second factor (tracking, the
+    applicant's rating) under the tracking limits: `attempt` raising NotFound is a wrong guess
+    of `code`.
 
     Each client address may ask TRACKING_RATE_PER_MINUTE times a minute. Each code may be
     asked wrongly (unknown, or a wrong second factor) TRACKING_CODE_GUESSES times in a window
@@ -78,16 +85,24 @@ def tracking_lookup(request: HttpRequest, code: str, factor: str) -> Tracking:
             % {"n": max(1, settings.TRACKING_CODE_WINDOW_SECONDS // 60)}
         )
     try:
-        return dossier_track(code, factor)
+        return attempt()
     except NotFound:
         _window_count(_code_key(code), settings.TRACKING_CODE_WINDOW_SECONDS)
         raise
 
 
+def tracking_lookup(request: HttpRequest, code: str, factor: str) -> Tracking:
+    """The one public look-up, for the page and the API (limits: `tracking_guard`)."""
+    return tracking_guard(request, code, lambda: dossier_track(code, factor))
+
+
 def tracking(request: HttpRequest) -> HttpResponse:
     code = (request.POST.get("ma") or request.GET.get("ma") or "").strip()
     factor = (request.POST.get("xac_thuc") or "").strip()
-    context = {"code": code, "result": None, "error": ""}
+    from motcua.feedback.constants import RATABLE_NATIONAL
+
+    # An ended dossier offers its applicant the rating page (motcua.feedback).
+    context = {"code": code, "result": None, "error": "", "ratable_codes": RATABLE_NATIONAL}
     status = 200
     if request.method == "POST":
         if not code or not factor:  # nothing looked up, nothing counted

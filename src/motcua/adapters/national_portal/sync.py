@@ -8,6 +8,12 @@ later call, `POST {adapter_url}{integration_endpoint}` with {"session", "madonvi
 `DongBoTrangThaiHoSo` (`type` "2", `data` one status object, for dossiers born on the portal).
 Success is `error_code` "0".
 
+Ratings and questions (DOMAIN-integration.md §7) always go through the Style A envelope, whatever
+the dossier style (DOMAIN.md decision 10): `DongBoDanhGia` (`data` an array of ratings),
+`LayDanhSachHoiDapGuiTuDVCQG` (`TuNgay`, `DenNgay` → `result` an array of questions),
+`DongBoKetQuaHoiDapGuiTuDVCQG` (`data` one answer). Their field lists are UNCONFIRMED: ours,
+in the names and style of §1 (motcua/feedback/national.py builds them).
+
 Style B (by configuration): a JSON array posted to separate create / update / progress URLs;
 a create answered "đã tồn tại" becomes an update; progress in chunks of 10 rows; success is
 `error_code` "0" and a message containing "thành công".
@@ -282,6 +288,31 @@ class NationalSyncClient:
             return
         # TDDVC posts the inner object only (DOMAIN-integration.md §9.3).
         self._style_b(self.config.b_status_url, row, idempotency_key=key)
+
+    # --- ratings and questions (§7, Style A only) -------------------------------------------
+
+    def rating_sync(self, row: dict[str, Any]) -> None:
+        """DongBoDanhGia: one applicant's rating of a dossier."""
+        self.call("DongBoDanhGia", {"data": [row]}, idempotency_key=row.get("IdempotencyKey", ""))
+
+    def questions_list(self, *, start: str, end: str) -> list[dict[str, Any]]:
+        """LayDanhSachHoiDapGuiTuDVCQG: the questions citizens sent between two moments
+        (`yyyyMMddHHmmss`) to the province's agencies."""
+        payload = self.call("LayDanhSachHoiDapGuiTuDVCQG", {"TuNgay": start, "DenNgay": end})
+        result = payload.get("result") or []
+        if not isinstance(result, list) or not all(isinstance(q, dict) for q in result):
+            raise NationalPortalError(
+                "LayDanhSachHoiDapGuiTuDVCQG: result is not a list of objects", permanent=True
+            )
+        return result
+
+    def answer_sync(self, row: dict[str, Any]) -> None:
+        """DongBoKetQuaHoiDapGuiTuDVCQG: the answer to one question sent on the portal."""
+        self.call(
+            "DongBoKetQuaHoiDapGuiTuDVCQG",
+            {"data": row},
+            idempotency_key=row.get("IdempotencyKey", ""),
+        )
 
     def _style_b(self, url: str, body: Any, *, idempotency_key: str = "") -> None:
         headers = {"dstcode": self.config.dstcode}

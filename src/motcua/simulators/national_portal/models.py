@@ -43,3 +43,51 @@ class SimProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} → {self.status}"
+
+
+class SimRating(models.Model):
+    """A rating the portal received (DongBoDanhGia), once per idempotency key."""
+
+    key = models.CharField(max_length=200, unique=True)
+    code = models.CharField(max_length=80, db_index=True)  # MaHoSo
+    level = models.CharField(max_length=4)  # MucDoHaiLong
+    data = models.JSONField()
+    times_received = models.PositiveIntegerField(default=1)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.level}"
+
+
+class SimQuestion(models.Model):
+    """A question a citizen sent on the portal (seeded by the control call), served by
+    LayDanhSachHoiDapGuiTuDVCQG; `data` is the object served."""
+
+    question_id = models.CharField(max_length=60, unique=True)  # MaCauHoi
+    sent_at = models.CharField(max_length=14, db_index=True)  # NgayGui, yyyyMMddHHmmss
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.question_id
+
+
+class SimAnswer(models.Model):
+    """An answer the portal received (DongBoKetQuaHoiDapGuiTuDVCQG), once per idempotency key."""
+
+    key = models.CharField(max_length=200, unique=True)
+    question_id = models.CharField(max_length=60, db_index=True)
+    data = models.JSONField()
+    times_received = models.PositiveIntegerField(default=1)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.question_id

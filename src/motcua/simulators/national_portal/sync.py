@@ -391,7 +391,7 @@ def _session_ok(token: Any) -> bool:
 @sync_endpoint
 def service(request: HttpRequest, body: Any) -> HttpResponse:
     """The service envelope: one of DongBoHoSoMC, CapNhatTienDoHoSoMC, TraCuuHoSo,
-    DongBoTrangThaiHoSo."""
+    DongBoTrangThaiHoSo, and the ratings' and questions' services (feedback.py)."""
     if not isinstance(body, dict):
         raise Refused("1", "Thân yêu cầu phải là một đối tượng JSON")
     if not _session_ok(body.get("session")):
@@ -422,7 +422,34 @@ def service(request: HttpRequest, body: Any) -> HttpResponse:
             raise Refused("1", "type phải là 2")
         apply_status(body.get("data"), request.headers.get("Idempotency-Key", ""))
         return _answer("0", "Đồng bộ trạng thái thành công")
+    if name in FEEDBACK_SERVICES:
+        return _feedback_service(request, name, body)
     raise Refused("1", f"Dịch vụ không hỗ trợ: {name}")
+
+
+# Ratings and questions (feedback.py), through the same envelope, session and fault switch.
+FEEDBACK_SERVICES = {
+    "DongBoDanhGia",
+    "LayDanhSachHoiDapGuiTuDVCQG",
+    "DongBoKetQuaHoiDapGuiTuDVCQG",
+}
+
+
+def _feedback_service(request: HttpRequest, name: str, body: dict[str, Any]) -> HttpResponse:
+    from . import feedback
+
+    header = request.headers.get("Idempotency-Key", "")
+    try:
+        if name == "DongBoDanhGia":
+            feedback.apply_ratings(body.get("data"), header)
+            return _answer("0", "Đồng bộ đánh giá thành công")
+        if name == "LayDanhSachHoiDapGuiTuDVCQG":
+            result = feedback.questions_in(body.get("TuNgay"), body.get("DenNgay"))
+            return _json({"error_code": "0", "message": "", "result": result})
+        feedback.apply_answer(body.get("data"), header)
+        return _answer("0", "Đồng bộ kết quả hỏi đáp thành công")
+    except feedback.Refused as exc:
+        raise Refused(exc.code, exc.message) from exc
 
 
 # --- Style B ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ Deciding here keeps the project's URLconf to one include line, and a production 
 from django.conf import settings
 from django.urls import path
 
-from . import files, intake, sync, views
+from . import feedback, files, intake, sync, views
 
 app_name = "sim_national_portal"
 
@@ -58,6 +58,8 @@ urlpatterns = (
             name="pull_mark_received",
         ),
         path("_intake/queue", intake.control_queue, name="intake_queue"),
+        # Ratings and questions (feedback.py): seed the questions citizens sent on the portal.
+        path("_hoidap", feedback.control, name="feedback_control"),
     ]
     if settings.SIMULATORS_ENABLED
     else []
