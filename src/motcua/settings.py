@@ -590,6 +590,8 @@ FEEDBACK_QUESTIONS_PULL_SECONDS = envint("FEEDBACK_QUESTIONS_PULL_SECONDS", 900)
 DOSSIER_CODE_PATTERN = envstr("DOSSIER_CODE_PATTERN", "{agency}-{date}-{seq:04d}")
 # Public address of the citizen portal, printed as the QR code on every form.
 PUBLIC_BASE_URL = envstr("PUBLIC_BASE_URL", SITE_URL)
+# Kiosk mode (/ki-ot/): a page left this many seconds goes back to the kiosk's start page.
+KIOSK_IDLE_SECONDS = envint("KIOSK_IDLE_SECONDS", 120)
 # Public tracking: look-ups per client address per minute before answering 429.
 TRACKING_RATE_PER_MINUTE = envint("TRACKING_RATE_PER_MINUTE", 30)
 # …and wrong look-ups (unknown code, wrong phone or identity number) per dossier code, from any

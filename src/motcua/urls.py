@@ -6,7 +6,7 @@ from motcua.core import views as core_views
 from motcua.core.admin_site import site as admin_site
 from motcua.feedback import views as feedback_views
 from motcua.outbox import views as outbox_views
-from motcua.portal import tracking
+from motcua.portal import kiosk, tracking
 
 # Under /api/v1/ an unknown address answers the API's JSON error body.
 handler404 = "motcua.core.views.not_found"
@@ -20,6 +20,8 @@ urlpatterns = [
     path("van-hanh/chuyen-phat/", outbox_views.deliveries, name="outbox_deliveries"),
     path("thu-tuc/", include("motcua.portal.urls")),
     path("tra-cuu-ho-so/", tracking.tracking, name="tracking"),
+    path("ki-ot/", kiosk.kiosk_home, name="kiosk"),
+    path("ki-ot/thoat/", kiosk.kiosk_exit, name="kiosk_exit"),
     path("tra-cuu-ho-so/danh-gia/", feedback_views.rate, name="rating"),
     path("ho-so/", include("motcua.dossiers.urls")),
     path("xuat-tep/", include("motcua.exports.urls")),

@@ -4,10 +4,16 @@ from django.http import HttpRequest
 def navigation(request: HttpRequest) -> dict:
     """What the page header's menu (templates/_staff_nav.html) needs to know about the user:
     each link only where `can()` lets them through it, never to a refusal."""
+    from django.conf import settings
+
     from motcua.accounts.authz import has_any
     from motcua.accounts.constants import Action
     from motcua.accounts.models import User
+    from motcua.portal.kiosk import is_kiosk
 
+    if is_kiosk(request):
+        # The self-service screen: no one is logged in there, no officials' menu.
+        return {"kiosk": True, "kiosk_idle_seconds": settings.KIOSK_IDLE_SECONDS}
     user = getattr(request, "user", None)
     official = bool(
         user is not None
