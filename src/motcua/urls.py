@@ -20,6 +20,7 @@ urlpatterns = [
     path("tra-cuu-ho-so/", tracking.tracking, name="tracking"),
     path("ho-so/", include("motcua.dossiers.urls")),
     path("xuat-tep/", include("motcua.exports.urls")),
+    path("", include("motcua.citizens.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -29,4 +30,5 @@ urlpatterns = [
     path("sim/dancu/", include("motcua.simulators.population.urls")),
     path("sim/dkkd/", include("motcua.simulators.business_registry.urls")),
     path("sim/tin-nhan/", include("motcua.simulators.messaging.urls")),
+    path("sim/vneid/", include("motcua.simulators.vneid.urls")),
 ]
