@@ -116,7 +116,7 @@ def _detail(view: selectors.MyDossier) -> dict:
     }
 
 
-@router.get("", response=MeOut)
+@router.get("/identity", response=MeOut)
 def me(request: HttpRequest):
     """Who is logged in (VNeID): the identity the dossiers are matched by."""
     return selectors.citizen_account(request.user)
