@@ -55,9 +55,7 @@ def provider(live_server, settings) -> str:
 
 
 def fault(base: str, **config) -> None:
-    response = httpx.post(
-        f"{base}/sim/vneid/_faults", json=config, headers={"X-Sim-Token": TOKEN}
-    )
+    response = httpx.post(f"{base}/sim/vneid/_faults", json=config, headers={"X-Sim-Token": TOKEN})
     assert response.status_code == 200, response.text
 
 

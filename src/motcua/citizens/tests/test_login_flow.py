@@ -158,7 +158,15 @@ def test_replayed_callback_is_refused(reloaded, provider, client):
 
 @pytest.mark.parametrize(
     "misbehaviour",
-    ["tampered", "wrong_nonce", "wrong_audience", "wrong_issuer", "expired", "foreign_key", "missing"],
+    [
+        "tampered",
+        "wrong_nonce",
+        "wrong_audience",
+        "wrong_issuer",
+        "expired",
+        "foreign_key",
+        "missing",
+    ],
 )
 def test_a_bad_id_token_is_refused(reloaded, provider, client, misbehaviour):
     fault(provider, id_token=misbehaviour)
