@@ -19,7 +19,7 @@ from . import selectors
 router = Router(tags=["citizens"])
 
 
-class MeOut(Schema):
+class CitizenIdentityOut(Schema):
     kind: str
     number: str
     name: str
@@ -29,7 +29,7 @@ class MeOut(Schema):
     ial: str
 
 
-class _Public(Schema):
+class MyDossierBase(Schema):
     code: str
     procedure: str
     channel: str
@@ -42,7 +42,7 @@ class _Public(Schema):
     needs_action: bool
 
 
-class MyDossierOut(_Public):
+class MyDossierOut(MyDossierBase):
     """A row of the list, read from the dossier the cursor page holds."""
 
     @staticmethod
@@ -66,13 +66,13 @@ class MyDossierOut(_Public):
         return selectors.row(obj).needs_action
 
 
-class StepOut(Schema):
+class MyDossierStepOut(Schema):
     at: dt.datetime
     status_name: str
     agency: str
 
 
-class RequestOut(Schema):
+class MyDossierRequestOut(Schema):
     kind: str
     at: dt.datetime
     items: list[str]
@@ -80,7 +80,7 @@ class RequestOut(Schema):
     amount_vnd: int | None
 
 
-class MyDossierDetailOut(_Public):
+class MyDossierDetailOut(MyDossierBase):
     version: int
     applicant_name: str
     received_by: str
@@ -88,13 +88,13 @@ class MyDossierDetailOut(_Public):
     return_place: str
     fee_total_vnd: int
     components: list[str]
-    timeline: list[StepOut]
-    request: RequestOut | None
+    timeline: list[MyDossierStepOut]
+    request: MyDossierRequestOut | None
     may_withdraw: bool
     closed_reason: str
 
 
-class WithdrawIn(Schema):
+class MyDossierWithdrawIn(Schema):
     version: PositiveInt32
     reason: Text
 
@@ -116,7 +116,7 @@ def _detail(view: selectors.MyDossier) -> dict:
     }
 
 
-@router.get("/identity", response=MeOut)
+@router.get("/identity", response=CitizenIdentityOut)
 def me(request: HttpRequest):
     """Who is logged in (VNeID): the identity the dossiers are matched by."""
     return selectors.citizen_account(request.user)
@@ -137,7 +137,7 @@ def my_dossier(request: HttpRequest, code: Code):
 
 
 @router.post("/dossiers/{code}/withdraw", response=MyDossierDetailOut)
-def withdraw(request: HttpRequest, code: Code, payload: WithdrawIn):
+def withdraw(request: HttpRequest, code: Code, payload: MyDossierWithdrawIn):
     """Withdraw the dossier (national status 7) while the lifecycle allows the applicant to."""
     d = selectors.my_dossier_get(user=request.user, code=code)
     dossier_services.dossier_withdraw(
