@@ -25,6 +25,7 @@ from ninja.security import django_auth
 
 from motcua.accounts.api import router as accounts_router
 from motcua.catalog.api import router as catalog_router
+from motcua.citizens.api import router as citizens_router
 from motcua.coordination.api import router as coordination_router
 from motcua.core.api import router as calendar_router
 from motcua.core.errors import DomainError, InvalidInput, validation_message
@@ -234,3 +235,4 @@ api.add_router("/exports", exports_router)
 api.add_router("/outbox", outbox_router)
 api.add_router("/reconciliations", reconciliation_router)
 api.add_router("/feedback", feedback_router)
+api.add_router("/me", citizens_router)

@@ -121,10 +121,12 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.coordination",
     "motcua.feedback",
+    "motcua.citizens",
     "motcua.simulators.national_portal",
     "motcua.simulators.population",
     "motcua.simulators.messaging",
     "motcua.simulators.ministry",
+    "motcua.simulators.vneid",
 ]
 
 MIDDLEWARE = [
@@ -434,6 +436,24 @@ BUSINESS_REGISTRY_TOKEN = envsecret("BUSINESS_REGISTRY_TOKEN") or (
 BUSINESS_REGISTRY_TIMEOUT = float(envint("BUSINESS_REGISTRY_TIMEOUT", 5))
 SIM_POPULATION_TOKEN = envsecret("SIM_POPULATION_TOKEN") or "demo-dancu"
 SIM_BUSINESS_REGISTRY_TOKEN = envsecret("SIM_BUSINESS_REGISTRY_TOKEN") or "demo-dkkd"
+
+# Citizens' login through the national identity provider (VNeID, OpenID Connect: authorization
+# code + PKCE; DOMAIN.md decision 11, DOMAIN-integration.md §3.1; docs/integration.md). The demo
+# points at the simulator; production sets the provider's issuer and the province's client.
+VNEID_ISSUER = envstr("VNEID_ISSUER", SITE_URL + "/sim/vneid").rstrip("/")
+VNEID_CLIENT_ID = envstr("VNEID_CLIENT_ID", "motcua")
+VNEID_CLIENT_SECRET = envsecret("VNEID_CLIENT_SECRET") or ("" if PRODUCTION else "demo-vneid")
+VNEID_SCOPE = envstr("VNEID_SCOPE", "openid profile")
+# Where the provider sends the browser back: registered with the provider, exactly.
+VNEID_REDIRECT_URI = envstr("VNEID_REDIRECT_URI", SITE_URL + "/dang-nhap/vneid/ket-qua/")
+VNEID_POST_LOGOUT_URI = envstr("VNEID_POST_LOGOUT_URI", SITE_URL + "/")
+VNEID_TIMEOUT = float(envint("VNEID_TIMEOUT", 10))
+# The simulated provider's one client (the demo's; never the real provider's).
+SIM_VNEID_CLIENT_ID = envstr("SIM_VNEID_CLIENT_ID", "motcua")
+SIM_VNEID_CLIENT_SECRET = envsecret("SIM_VNEID_CLIENT_SECRET") or "demo-vneid"
+SIM_VNEID_REDIRECT_URIS = envlist(
+    "SIM_VNEID_REDIRECT_URIS", f"{VNEID_REDIRECT_URI},{VNEID_POST_LOGOUT_URI}"
+)
 
 # Notifications to applicants (notifications/): one SMS and one e-mail per status change of a
 # dossier with a phone / an e-mail, delivered through the outbox (destinations "sms", "email").

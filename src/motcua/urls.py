@@ -25,6 +25,7 @@ urlpatterns = [
     path("tra-cuu-ho-so/danh-gia/", feedback_views.rate, name="rating"),
     path("ho-so/", include("motcua.dossiers.urls")),
     path("xuat-tep/", include("motcua.exports.urls")),
+    path("", include("motcua.citizens.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -35,4 +36,5 @@ urlpatterns = [
     path("sim/dkkd/", include("motcua.simulators.business_registry.urls")),
     path("sim/tin-nhan/", include("motcua.simulators.messaging.urls")),
     path("sim/bo-nganh/", include("motcua.simulators.ministry.urls")),
+    path("sim/vneid/", include("motcua.simulators.vneid.urls")),
 ]

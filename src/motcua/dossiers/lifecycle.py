@@ -165,13 +165,28 @@ class Holds:
 
 def is_applicant(actor: User | None, d: Dossier | None = None) -> bool:
     """A citizen's or organization's own login; with `d`, the one whose dossier it is (or is
-    about to be, for a dossier not yet saved)."""
+    about to be, for a dossier not yet saved): submitted through that login, or naming as its
+    applicant the identity number (an organization's code) the identity provider vouched for
+    at that login (`citizens.CitizenAccount`), whatever the channel it came by."""
     return (
         actor is not None
         and actor.is_authenticated
         and actor.is_active
         and actor.kind in (User.Kind.CITIZEN, User.Kind.ORGANIZATION)
-        and (d is None or d.pk is None or d.applicant_user_id == actor.pk)
+        and (
+            d is None or d.pk is None or d.applicant_user_id == actor.pk or _same_identity(actor, d)
+        )
+    )
+
+
+def _same_identity(actor: User, d: Dossier) -> bool:
+    # The reverse one-to-one of citizens.CitizenAccount (no import: citizens reads dossiers).
+    account = getattr(actor, "citizen_account", None)
+    return (
+        account is not None
+        and account.kind == d.applicant_kind
+        and bool(account.number)
+        and account.number == d.applicant_id_number
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -319,6 +320,20 @@ class Tracking:
     missing_reason: str = ""
 
 
+def public_steps(rows: Iterable[tuple[dt.datetime, int, str | None]]) -> list[TrackingStep]:
+    """The history as the applicant may see it, from (time, national status code, agency name)
+    rows in order: the national status and the agency only — never who acted, nor any note —
+    and consecutive rows of one status at one agency shown once (public tracking, "Hồ sơ của
+    tôi")."""
+    steps: list[TrackingStep] = []
+    for at, code, agency_name in rows:
+        status_name, agency_name = NATIONAL_STATUS_NAMES[code], agency_name or ""
+        if steps and steps[-1].status_name == status_name and steps[-1].agency == agency_name:
+            continue
+        steps.append(TrackingStep(at, status_name, agency_name))
+    return steps
+
+
 def _matches(given: str, id_number: str, phone: str) -> bool:
     """Whether the second factor (already normalised) is the applicant's identity number or
     phone, compared in constant time."""
@@ -374,14 +389,10 @@ def dossier_track(code: str, factor: str) -> Tracking:
         return value
 
     first = rows[0]
-    steps: list[TrackingStep] = []
-    for *_dossier, at, code_, agency_name in rows:
-        if at is None:  # no history row (the outer join found none)
-            continue
-        status_name, agency_name = NATIONAL_STATUS_NAMES[code_], agency_name or ""
-        if steps and steps[-1].status_name == status_name and steps[-1].agency == agency_name:
-            continue
-        steps.append(TrackingStep(aware(at), status_name, agency_name))
+    # No history row: the outer join found none.
+    steps = public_steps(
+        (aware(at), code_, name) for *_d, at, code_, name in rows if at is not None
+    )
     missing, reason = [], ""
     if first[1] == NATIONAL_CODE[Status.SUPPLEMENT]:
         missing, reason = _supplement_asked(first[0])

@@ -1,0 +1,146 @@
+"""The citizen's own dossiers over JSON, at /api/v1/me (session of a VNeID login).
+
+The same selectors and service as the pages: an official's or a system account's session is
+refused (403), another person's dossier answers 404, a withdrawal carries `version`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from motcua.core.schemas import Code, Cursors, PositiveInt32, Text, paginate
+from motcua.dossiers import services as dossier_services
+
+from . import selectors
+
+router = Router(tags=["citizens"])
+
+
+class CitizenIdentityOut(Schema):
+    kind: str
+    number: str
+    name: str
+    birth_date: str
+    address: str
+    representative_name: str
+    ial: str
+
+
+class MyDossierBase(Schema):
+    code: str
+    procedure: str
+    channel: str
+    status_code: int
+    status_name: str
+    submitted_at: dt.datetime
+    received_at: dt.datetime | None
+    appointment: dt.datetime | None
+    finished_at: dt.datetime | None
+    needs_action: bool
+
+
+class MyDossierOut(MyDossierBase):
+    """A row of the list, read from the dossier the cursor page holds."""
+
+    @staticmethod
+    def resolve_procedure(obj) -> str:
+        return obj.procedure_version.name
+
+    @staticmethod
+    def resolve_status_code(obj) -> int:
+        return obj.national_status
+
+    @staticmethod
+    def resolve_status_name(obj) -> str:
+        return selectors.row(obj).status_name
+
+    @staticmethod
+    def resolve_appointment(obj) -> dt.datetime | None:
+        return selectors.public_appointment(obj)
+
+    @staticmethod
+    def resolve_needs_action(obj) -> bool:
+        return selectors.row(obj).needs_action
+
+
+class MyDossierStepOut(Schema):
+    at: dt.datetime
+    status_name: str
+    agency: str
+
+
+class MyDossierRequestOut(Schema):
+    kind: str
+    at: dt.datetime
+    items: list[str]
+    reason: str
+    amount_vnd: int | None
+
+
+class MyDossierDetailOut(MyDossierBase):
+    version: int
+    applicant_name: str
+    received_by: str
+    held_by: str
+    return_place: str
+    fee_total_vnd: int
+    components: list[str]
+    timeline: list[MyDossierStepOut]
+    request: MyDossierRequestOut | None
+    may_withdraw: bool
+    closed_reason: str
+
+
+class MyDossierWithdrawIn(Schema):
+    version: PositiveInt32
+    reason: Text
+
+
+def _detail(view: selectors.MyDossier) -> dict:
+    return {
+        **view.row.__dict__,
+        "version": view.version,
+        "applicant_name": view.applicant_name,
+        "received_by": view.received_by,
+        "held_by": view.held_by,
+        "return_place": view.return_place,
+        "fee_total_vnd": view.fee_total_vnd,
+        "components": view.components,
+        "timeline": [s.__dict__ for s in view.timeline],
+        "request": view.request.__dict__ if view.request else None,
+        "may_withdraw": view.may_withdraw,
+        "closed_reason": view.closed_reason,
+    }
+
+
+@router.get("/identity", response=CitizenIdentityOut)
+def me(request: HttpRequest):
+    """Who is logged in (VNeID): the identity the dossiers are matched by."""
+    return selectors.citizen_account(request.user)
+
+
+@router.get("/dossiers", response=list[MyDossierOut])
+@paginate(Cursors)
+def my_dossiers(request: HttpRequest):
+    """Every dossier naming the citizen's identity number as its applicant, latest first."""
+    return selectors.my_dossiers_queryset(user=request.user)
+
+
+@router.get("/dossiers/{code}", response=MyDossierDetailOut)
+def my_dossier(request: HttpRequest, code: Code):
+    """One of the citizen's dossiers: status, appointment once accepted, the public timeline,
+    what is asked of them, whether they may withdraw it now."""
+    return _detail(selectors.my_dossier(user=request.user, code=code))
+
+
+@router.post("/dossiers/{code}/withdraw", response=MyDossierDetailOut)
+def withdraw(request: HttpRequest, code: Code, payload: MyDossierWithdrawIn):
+    """Withdraw the dossier (national status 7) while the lifecycle allows the applicant to."""
+    d = selectors.my_dossier_get(user=request.user, code=code)
+    dossier_services.dossier_withdraw(
+        actor=request.user, dossier=d, expected_version=payload.version, reason=payload.reason
+    )
+    return _detail(selectors.my_dossier(user=request.user, code=code))

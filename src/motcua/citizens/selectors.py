@@ -1,0 +1,226 @@
+"""Reads of the citizens' side: "Hồ sơ của tôi" — every dossier naming the logged-in citizen's
+identity number (an organization's code) as its applicant, whatever its channel (at a desk,
+online, migrated), with what the applicant may know of it.
+
+What is shown follows the public tracking page (`dossiers.selectors.dossier_track`): the
+national status names, the agencies, the times — never who acted nor the officials' notes.
+What is asked of the applicant is the text addressed to them: the items and reason of the
+supplement request (the slip they receive, Mẫu 02), the amount of a financial obligation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import User
+from motcua.core.errors import NotAllowed, NotFound
+from motcua.dossiers import lifecycle
+from motcua.dossiers.constants import NATIONAL_STATUS_NAMES, EventKind, Status
+from motcua.dossiers.lifecycle import Op
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.selectors import TrackingStep, public_steps
+
+from .models import CitizenAccount
+
+# A page of "Hồ sơ của tôi": a person has a few dossiers a year; an enterprise may have more.
+PAGE = 50
+# Closed without an appointment to keep: refused at reception, withdrawn, stopped.
+_NO_APPOINTMENT = {Status.REFUSED, Status.WITHDRAWN, Status.STOPPED}
+
+
+def citizen_account(user: User | None) -> CitizenAccount:
+    """The VNeID account of the logged-in user; NotAllowed for anyone else (an official, a
+    system account, an anonymous visitor)."""
+    if (
+        user is None
+        or not user.is_authenticated
+        or not user.is_active
+        or user.kind not in (User.Kind.CITIZEN, User.Kind.ORGANIZATION)
+    ):
+        raise NotAllowed(_("This page is for citizens and organizations logged in with VNeID."))
+    account = getattr(user, "citizen_account", None)
+    if account is None:
+        raise NotAllowed(_("This page is for citizens and organizations logged in with VNeID."))
+    return account
+
+
+def _mine(account: CitizenAccount) -> QuerySet[Dossier]:
+    # Equality on the applicant's identity number: its index (dossier.applicant_id_number).
+    return Dossier.objects.filter(
+        applicant_id_number=account.number, applicant_kind=account.kind, is_sandbox=False
+    )
+
+
+def public_appointment(d: Dossier) -> dt.datetime | None:
+    """The appointment the applicant may rely on: only once the dossier is accepted (the
+    receipt's date; before, the provisional one is no promise) and while it means something."""
+    if d.received_at is None or d.status in _NO_APPOINTMENT:
+        return None
+    return d.due_at
+
+
+@dataclass(frozen=True)
+class MyDossierRow:
+    id: int
+    code: str
+    procedure: str
+    channel: str
+    channel_label: str
+    status_code: int
+    status_name: str
+    submitted_at: dt.datetime
+    received_at: dt.datetime | None
+    appointment: dt.datetime | None
+    finished_at: dt.datetime | None
+    needs_action: bool
+
+
+def row(d: Dossier) -> MyDossierRow:
+    return MyDossierRow(
+        id=d.pk,
+        code=d.code,
+        procedure=d.procedure_version.name,
+        channel=d.channel,
+        channel_label=str(d.get_channel_display()),
+        status_code=d.national_status,
+        status_name=NATIONAL_STATUS_NAMES[d.national_status],
+        submitted_at=d.submitted_at,
+        received_at=d.received_at,
+        appointment=public_appointment(d),
+        finished_at=d.finished_at,
+        needs_action=d.status in (Status.SUPPLEMENT, Status.AWAITING_PAYMENT),
+    )
+
+
+def my_dossiers_queryset(*, user: User) -> QuerySet[Dossier]:
+    """The citizen's dossiers, latest first (the API pages it by cursor)."""
+    account = citizen_account(user)
+    return (
+        _mine(account)
+        .select_related("procedure_version")
+        .only(
+            "code",
+            "channel",
+            "status",
+            "national_status",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "finished_at",
+            "procedure_version__name",
+        )
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def my_dossiers(*, user: User, page: int = 1) -> tuple[list[MyDossierRow], bool]:
+    """The citizen's dossiers, latest first, a page at a time; and whether more follow."""
+    page = max(page, 1)
+    start = (page - 1) * PAGE
+    dossiers = list(my_dossiers_queryset(user=user)[start : start + PAGE + 1])
+    return [row(d) for d in dossiers[:PAGE]], len(dossiers) > PAGE
+
+
+def my_dossier_get(*, user: User, code: str) -> Dossier:
+    """One of the citizen's dossiers; "not found" for anyone else's (STYLE rule 3)."""
+    account = citizen_account(user)
+    d = (
+        _mine(account)
+        .select_related("procedure_version", "receiving_agency", "return_agency", "step_agency")
+        .defer("procedure_version__document")
+        .filter(code=code.strip())
+        .first()
+    )
+    if d is None:
+        raise NotFound(_("Dossier not found."))
+    return d
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the agency asks of the applicant now."""
+
+    kind: str  # "supplement" | "payment"
+    at: dt.datetime
+    items: list[str] = field(default_factory=list)
+    reason: str = ""
+    amount_vnd: int | None = None
+
+
+@dataclass(frozen=True)
+class MyDossier:
+    row: MyDossierRow
+    version: int
+    applicant_name: str
+    received_by: str
+    held_by: str
+    return_place: str
+    fee_total_vnd: int
+    components: list[str]
+    timeline: list[TrackingStep]
+    request: Request | None
+    may_withdraw: bool
+    closed_reason: str
+
+
+def _request(d: Dossier) -> Request | None:
+    if d.status == Status.SUPPLEMENT:
+        kind = EventKind.SUPPLEMENT_REQUEST
+    elif d.status == Status.AWAITING_PAYMENT:
+        kind = EventKind.PAYMENT_REQUEST
+    else:
+        return None
+    event = (
+        DossierEvent.objects.filter(dossier_id=d.pk, kind=kind)
+        .only("at", "data")
+        .order_by("-seq")
+        .first()
+    )
+    if event is None:
+        return None
+    data = event.data or {}
+    if kind == EventKind.SUPPLEMENT_REQUEST:
+        return Request(
+            "supplement",
+            event.at,
+            items=[str(i) for i in data.get("items") or []],
+            reason=str(data.get("reason") or ""),
+        )
+    amount = data.get("amount_vnd")
+    return Request("payment", event.at, amount_vnd=int(amount) if amount is not None else None)
+
+
+def my_dossier(*, user: User, code: str) -> MyDossier:
+    """One dossier as its applicant sees it: status, appointment once accepted, the public
+    timeline, what is asked of them, and whether they may withdraw it now (the lifecycle's
+    own rule, `Op.WITHDRAW` by the applicant)."""
+    d = my_dossier_get(user=user, code=code)
+    events = (
+        DossierEvent.objects.filter(dossier_id=d.pk)
+        .select_related("to_agency")
+        .only("at", "national_status", "to_agency__name")
+        .order_by("seq")
+    )
+    timeline = public_steps(
+        (e.at, e.national_status, e.to_agency.name if e.to_agency_id else "") for e in events
+    )
+    # Withdrawn, refused or stopped: the applicant's own words or the agency's reasons to them.
+    closed_reason = d.closed_reason if d.status in _NO_APPOINTMENT else ""
+    return MyDossier(
+        row=row(d),
+        version=d.version,
+        applicant_name=d.applicant_name,
+        received_by=d.receiving_agency.name,
+        held_by=d.step_agency.name if d.step_agency_id and d.status not in _NO_APPOINTMENT else "",
+        return_place=d.return_agency.name,
+        fee_total_vnd=d.fee_total_vnd,
+        components=list(d.components.order_by("order", "pk").values_list("name", flat=True)),
+        timeline=timeline,
+        request=_request(d),
+        may_withdraw=lifecycle.allowed(Op.WITHDRAW, user, d),
+        closed_reason=closed_reason,
+    )

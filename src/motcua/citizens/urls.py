@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "citizens"
+
+urlpatterns = [
+    path("dang-nhap/vneid/", views.vneid_start, name="vneid_login"),
+    path("dang-nhap/vneid/ket-qua/", views.vneid_callback, name="vneid_callback"),
+    path("dang-xuat/vneid/", views.vneid_logout, name="vneid_logout"),
+    path("ho-so-cua-toi/", views.my_dossiers, name="my_dossiers"),
+    path("ho-so-cua-toi/<str:code>/", views.my_dossier, name="my_dossier"),
+]

@@ -1,0 +1,134 @@
+"""The citizens' pages: log in and out through VNeID, "Hồ sơ của tôi" and a dossier's page.
+
+Views parse, call one service or selector, render. The login's checks are the adapter's
+(adapters/vneid), the account is `services.citizen_login`'s, what a citizen may see the
+selectors', whether they may withdraw the lifecycle's (`dossiers.lifecycle`, Op.WITHDRAW)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from motcua.adapters import vneid
+from motcua.core.errors import DomainError, NotAllowed, NotFound
+from motcua.dossiers import services as dossier_services
+
+from . import selectors, services
+
+SESSION_ID_TOKEN = "vneid_id_token"  # noqa: S105 — a session key's name
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return render(request, "citizens/login_error.html", {"message": message}, status=status)
+
+
+@require_safe
+def vneid_start(request: HttpRequest) -> HttpResponse:
+    """Đăng nhập bằng VNeID: off to the identity provider."""
+    if not vneid.configured():
+        return _refused(request, _("Login with VNeID is not configured here."), 503)
+    try:
+        return vneid.start(request)
+    except vneid.IdentityError as exc:
+        services.citizen_login_failed(reason=exc.code, detail=exc.detail)
+        return _refused(request, _("VNeID does not answer now. Try again in a few minutes."), 503)
+
+
+@require_safe
+def vneid_callback(request: HttpRequest) -> HttpResponse:
+    """Back from the identity provider: verify, then log the citizen in."""
+    try:
+        identity = vneid.finish(request)
+    except vneid.IdentityError as exc:
+        services.citizen_login_failed(reason=exc.code, detail=exc.detail)
+        if exc.code == "access_denied":
+            message = _("You did not agree to share your identity: you are not logged in.")
+        elif exc.code == "unavailable":
+            return _refused(
+                request, _("VNeID does not answer now. Try again in a few minutes."), 503
+            )
+        else:
+            message = _("The login could not be verified. Start again from “Log in with VNeID”.")
+        return _refused(request, message, 400)
+    try:
+        user = services.citizen_login(identity=identity)
+    except NotAllowed as exc:
+        return _refused(request, exc.message, 403)
+    login(request, user, backend=BACKEND)
+    # For the provider's end-session at logout (id_token_hint).
+    request.session[SESSION_ID_TOKEN] = identity.id_token
+    return redirect("citizens:my_dossiers")
+
+
+@require_POST
+def vneid_logout(request: HttpRequest) -> HttpResponse:
+    """Đăng xuất: ours, then the provider's end-session."""
+    id_token = request.session.get(SESSION_ID_TOKEN, "")
+    logout(request)
+    url = vneid.logout_url(
+        id_token=id_token, post_logout_redirect_uri=settings.VNEID_POST_LOGOUT_URI
+    )
+    return HttpResponseRedirect(url or "/")
+
+
+def _not_citizen(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
+    status = 403 if request.user.is_authenticated else 401
+    return render(request, "citizens/login_needed.html", {"message": exc.message}, status=status)
+
+
+@require_safe
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    """Hồ sơ của tôi."""
+    try:
+        page = int(request.GET.get("trang") or 1)
+    except ValueError:
+        page = 1
+    try:
+        account = selectors.citizen_account(request.user)
+        rows, more = selectors.my_dossiers(user=request.user, page=page)
+    except NotAllowed as exc:
+        return _not_citizen(request, exc)
+    return render(
+        request,
+        "citizens/my_dossiers.html",
+        {"account": account, "rows": rows, "page": max(page, 1), "more": more},
+    )
+
+
+def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
+    """One of my dossiers; POST withdraws it (the lifecycle decides whether that is possible)."""
+    try:
+        if request.method == "POST":
+            d = selectors.my_dossier_get(user=request.user, code=code)
+            try:
+                version = int(request.POST.get("version") or 0)
+            except ValueError:
+                version = 0
+            try:
+                dossier_services.dossier_withdraw(
+                    actor=request.user,
+                    dossier=d,
+                    expected_version=version,
+                    reason=request.POST.get("reason", ""),
+                )
+            except (NotFound, NotAllowed):
+                raise
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Your dossier has been withdrawn."))
+            return redirect("citizens:my_dossier", code=d.code)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+        view = selectors.my_dossier(user=request.user, code=code)
+    except NotFound as exc:
+        return render(request, "citizens/not_found.html", {"message": exc.message}, status=404)
+    except NotAllowed as exc:
+        return _not_citizen(request, exc)
+    return render(request, "citizens/my_dossier.html", {"d": view})
