@@ -7,12 +7,17 @@ refused (403), another person's dossier answers 404, a withdrawal carries `versi
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from pydantic import Field, StringConstraints
 
 from motcua.core.schemas import Code, Cursors, PositiveInt32, Text, paginate
 from motcua.dossiers import services as dossier_services
+from motcua.feedback.api import CriterionIn, LevelIn
+from motcua.feedback.constants import COMMENT_MAX, Source
+from motcua.feedback.services import rating_submit
 
 from . import selectors
 
@@ -92,6 +97,15 @@ class MyDossierDetailOut(MyDossierBase):
     request: MyDossierRequestOut | None
     may_withdraw: bool
     closed_reason: str
+    # The rating given (its level, in words), or whether one may be given now.
+    rating: str
+    may_rate: bool
+
+
+class MyDossierRatingIn(Schema):
+    level: LevelIn
+    marks: dict[CriterionIn, LevelIn] = Field(default_factory=dict)
+    comment: Annotated[str, StringConstraints(max_length=COMMENT_MAX)] = ""
 
 
 class MyDossierWithdrawIn(Schema):
@@ -113,6 +127,8 @@ def _detail(view: selectors.MyDossier) -> dict:
         "request": view.request.__dict__ if view.request else None,
         "may_withdraw": view.may_withdraw,
         "closed_reason": view.closed_reason,
+        "rating": view.rating,
+        "may_rate": view.may_rate,
     }
 
 
@@ -142,5 +158,22 @@ def withdraw(request: HttpRequest, code: Code, payload: MyDossierWithdrawIn):
     d = selectors.my_dossier_get(user=request.user, code=code)
     dossier_services.dossier_withdraw(
         actor=request.user, dossier=d, expected_version=payload.version, reason=payload.reason
+    )
+    return _detail(selectors.my_dossier(user=request.user, code=code))
+
+
+@router.post("/dossiers/{code}/rating", response=MyDossierDetailOut)
+def rate(request: HttpRequest, code: Code, payload: MyDossierRatingIn):
+    """Rate the handling of an ended dossier, once, as its applicant (the identity number the
+    identity provider verified); sent to the national portal."""
+    account = selectors.citizen_account(request.user)
+    rating_submit(
+        code=code,
+        identity_number=account.number,
+        level=payload.level,
+        marks={str(k): str(v) for k, v in payload.marks.items()},
+        comment=payload.comment,
+        source=Source.ACCOUNT,
+        actor=request.user,
     )
     return _detail(selectors.my_dossier(user=request.user, code=code))

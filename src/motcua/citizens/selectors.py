@@ -23,6 +23,8 @@ from motcua.dossiers.constants import NATIONAL_STATUS_NAMES, EventKind, Status
 from motcua.dossiers.lifecycle import Op
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.selectors import TrackingStep, public_steps
+from motcua.feedback.constants import RATABLE
+from motcua.feedback.models import Rating
 
 from .models import CitizenAccount
 
@@ -165,6 +167,9 @@ class MyDossier:
     request: Request | None
     may_withdraw: bool
     closed_reason: str
+    # The satisfaction rating: the one given (its level's label), or whether it may be given.
+    rating: str = ""
+    may_rate: bool = False
 
 
 def _request(d: Dossier) -> Request | None:
@@ -208,6 +213,7 @@ def my_dossier(*, user: User, code: str) -> MyDossier:
     timeline = public_steps(
         (e.at, e.national_status, e.to_agency.name if e.to_agency_id else "") for e in events
     )
+    rating = Rating.objects.filter(dossier_id=d.pk).only("level").first()
     # Withdrawn, refused or stopped: the applicant's own words or the agency's reasons to them.
     closed_reason = d.closed_reason if d.status in _NO_APPOINTMENT else ""
     return MyDossier(
@@ -223,4 +229,6 @@ def my_dossier(*, user: User, code: str) -> MyDossier:
         request=_request(d),
         may_withdraw=lifecycle.allowed(Op.WITHDRAW, user, d),
         closed_reason=closed_reason,
+        rating=rating.get_level_display() if rating else "",
+        may_rate=rating is None and d.status in RATABLE,
     )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("dang-xuat/vneid/", views.vneid_logout, name="vneid_logout"),
     path("ho-so-cua-toi/", views.my_dossiers, name="my_dossiers"),
     path("ho-so-cua-toi/<str:code>/", views.my_dossier, name="my_dossier"),
+    path("ho-so-cua-toi/<str:code>/danh-gia/", views.my_dossier_rate, name="my_dossier_rate"),
 ]

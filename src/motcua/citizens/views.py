@@ -17,6 +17,9 @@ from django.views.decorators.http import require_POST, require_safe
 from motcua.adapters import vneid
 from motcua.core.errors import DomainError, NotAllowed, NotFound
 from motcua.dossiers import services as dossier_services
+from motcua.feedback.constants import Source
+from motcua.feedback.forms import AccountRatingForm
+from motcua.feedback.services import rating_submit
 
 from . import selectors, services
 
@@ -132,3 +135,38 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     except NotAllowed as exc:
         return _not_citizen(request, exc)
     return render(request, "citizens/my_dossier.html", {"d": view})
+
+
+def my_dossier_rate(request: HttpRequest, code: str) -> HttpResponse:
+    """Rate one of my ended dossiers (GET: the form; POST: `rating_submit` as the account)."""
+    try:
+        account = selectors.citizen_account(request.user)
+        view = selectors.my_dossier(user=request.user, code=code)
+    except NotFound as exc:
+        return render(request, "citizens/not_found.html", {"message": exc.message}, status=404)
+    except NotAllowed as exc:
+        return _not_citizen(request, exc)
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    form = AccountRatingForm(request.POST if request.method == "POST" else None)
+    context = {"d": view, "form": form, "error": ""}
+    if request.method != "POST":
+        return render(request, "citizens/my_dossier_rate.html", context)
+    if not form.is_valid():
+        context["failed"] = True
+        return render(request, "citizens/my_dossier_rate.html", context, status=422)
+    try:
+        rating_submit(
+            code=view.row.code,
+            identity_number=account.number,
+            level=form.cleaned_data["muc_do"],
+            marks=form.marks(),
+            comment=form.cleaned_data["noi_dung"],
+            source=Source.ACCOUNT,
+            actor=request.user,
+        )
+    except DomainError as exc:
+        context["error"] = exc.message
+        return render(request, "citizens/my_dossier_rate.html", context, status=exc.status)
+    messages.success(request, _("Thank you: your rating has been sent."))
+    return redirect("citizens:my_dossier", code=view.row.code)

@@ -49,3 +49,13 @@ class RatingForm(forms.Form):
             for c in Criterion
             if self.cleaned_data.get(f"tc_{c.value}")
         }
+
+
+class AccountRatingForm(RatingForm):
+    """The same form for an applicant logged in with their identity account ("Hồ sơ của
+    tôi"): the dossier and the verified number are known, not typed."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["ma"]
+        del self.fields["so_dinh_danh"]

@@ -219,3 +219,61 @@ def test_the_list_reads_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         page = client.get("/ho-so-cua-toi/")
     assert page.content.decode().count("/ho-so-cua-toi/000.") == 5
+
+
+def settle(world, d: Dossier) -> Dossier:
+    for who in ("commune_specialist", "commune_chair"):
+        d = services.dossier_act(
+            actor=world[who], dossier=d, expected_version=d.version, action="forward"
+        )
+    assert d.status == Status.DONE
+    return d
+
+
+def test_the_applicant_rates_an_ended_dossier_once_from_my_dossiers(world, lan, client):
+    from motcua.feedback.models import Rating
+
+    open_one = receive(world)
+    d = settle(world, receive(world))
+    client.force_login(lan)
+    assert "danh-gia" not in client.get(f"/ho-so-cua-toi/{open_one.code}/").content.decode()
+    page = client.get(f"/ho-so-cua-toi/{d.code}/").content.decode()
+    assert f'href="/ho-so-cua-toi/{d.code}/danh-gia/"' in page
+    assert client.get(f"/api/v1/me/dossiers/{d.code}").json()["may_rate"] is True
+
+    # Every field error at once, nothing saved.
+    bad = client.post(f"/ho-so-cua-toi/{d.code}/danh-gia/", {"muc_do": "tuyet-voi"})
+    assert bad.status_code == 422 and not Rating.objects.exists()
+    ok = client.post(
+        f"/ho-so-cua-toi/{d.code}/danh-gia/", {"muc_do": "satisfied", "noi_dung": "Nhanh gọn"}
+    )
+    assert ok.status_code == 302
+    rating = Rating.objects.get(dossier=d)
+    assert (rating.level, rating.source, rating.comment) == ("satisfied", "account", "Nhanh gọn")
+    detail = client.get(f"/api/v1/me/dossiers/{d.code}").json()
+    assert detail["may_rate"] is False and detail["rating"]
+    again = client.post(
+        f"/api/v1/me/dossiers/{d.code}/rating", {"level": "dissatisfied"}, "application/json"
+    )
+    assert again.status_code == 409 and Rating.objects.count() == 1
+    early = client.post(
+        f"/api/v1/me/dossiers/{open_one.code}/rating", {"level": "satisfied"}, "application/json"
+    )
+    assert early.status_code == 409 and Rating.objects.count() == 1
+
+
+def test_rating_another_persons_dossier_is_not_found(world, lan, hung, client):
+    from motcua.feedback.models import Rating
+
+    d = settle(world, receive(world, id_number=HUNG, name="Trần Văn Hùng"))
+    client.force_login(lan)
+    assert client.get(f"/ho-so-cua-toi/{d.code}/danh-gia/").status_code == 404
+    api = client.post(
+        f"/api/v1/me/dossiers/{d.code}/rating", {"level": "satisfied"}, "application/json"
+    )
+    assert api.status_code == 404 and not Rating.objects.exists()
+    client.force_login(hung)
+    api = client.post(
+        f"/api/v1/me/dossiers/{d.code}/rating", {"level": "satisfied"}, "application/json"
+    )
+    assert api.status_code == 200 and api.json()["may_rate"] is False
