@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Schema
 
 from motcua.core.errors import DomainError
 from motcua.dossiers.intake_api import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
@@ -39,6 +39,20 @@ logger = logging.getLogger("motcua.coordination")
 router = Router(tags=["coordination"])
 
 MAX_BYTES = 256 * 1024
+
+
+class ReportResultOut(Schema):
+    error_code: str
+    message: str
+    data: list[dict[str, Any]]
+
+
+class ReportAckOut(Schema):
+    """The §5 envelope, with our reason and field errors on a refusal."""
+
+    result: ReportResultOut
+    reason: str | None = None
+    errors: dict[str, list[str]] | None = None
 
 
 def _answer(status: int, message: str, data: list, **extra: Any) -> JsonResponse:
@@ -57,6 +71,7 @@ def _refused(status: int, system: str, reason: str, message: str, errors=None) -
 @router.post(
     "/{system}/reports",
     auth=None,
+    response={code: ReportAckOut for code in (200, 400, 401, 403, 404, 409, 413, 422, 429, 503)},
     summary="Receive a report (progress or result) on a dossier handed over to an external system",
     openapi_extra={
         "requestBody": {
