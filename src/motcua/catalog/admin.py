@@ -232,7 +232,7 @@ class ProcedureAdmin(CatalogAdmin):
         "life_events",
         "version_links",
         "competence_add",
-        "updated_at",
+        "updated",
     ]
     readonly_fields = fields
     inlines = [VersionInline, CompetenceRuleInline]
@@ -276,6 +276,11 @@ class ProcedureAdmin(CatalogAdmin):
                 for label, v in links
             ),
         )
+
+    @admin.display(description=gettext_lazy("updated at"))
+    def updated(self, obj: Procedure):
+        # The model field has no verbose name; a migration for a label is not worth it.
+        return obj.updated_at
 
     @admin.display(description=gettext_lazy("competence"))
     def competence_add(self, obj: Procedure) -> str:
