@@ -182,6 +182,11 @@ class RowFormSet(BaseFormSet):
         super().__init__(*args, **kwargs)
         self.service_errors: list[str] = []
 
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this row")
+
 
 FORMS = {
     "times": TimeForm,
