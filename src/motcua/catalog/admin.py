@@ -2,8 +2,10 @@
 
 Every page asks `can()` and every write goes through the catalog services (`ScopedAdmin`), so
 the admin enforces exactly what the API and the importers enforce. Procedures and their versions
-come in by import or the API and are read here; a version moves through its statuses with the
-actions, which show the completeness gate's findings when it refuses.
+come in by import or the API; a draft's content is edited on its own page (`edit_view`, saved by
+`version_update`), a frozen version's content starts a new draft (`new_draft_view`,
+`version_save`). A version moves through its statuses with the actions, which show the
+completeness gate's findings when it refuses.
 """
 
 from __future__ import annotations
@@ -450,7 +452,8 @@ def _document_context(document: dict) -> dict:
 
 @admin.register(ProcedureVersion, site=site)
 class ProcedureVersionAdmin(CatalogAdmin):
-    """A version as its publication decision states it; read-only, moved by the actions."""
+    """A version as its publication decision states it; moved by the actions, its content
+    edited on the draft editing page."""
 
     list_display = [
         "procedure_code",
