@@ -237,7 +237,9 @@ def version_update(
     if not isinstance(content, ProcedureContent):
         content = content_parse(content)
     with transaction.atomic():
-        # Lock the row so an approval cannot slip between the check and the write.
+        # Lock the rows so an approval cannot slip between the check and the write; the
+        # procedure first, in the order version_save and version_publish take it.
+        Procedure.objects.select_for_update().filter(pk=version.procedure_id).first()
         current = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
         if current.status != VersionStatus.DRAFT:
             raise Conflict(

@@ -245,3 +245,16 @@ def test_api_refuses_to_edit_a_published_version(admin_client, published):
     published.refresh_from_db()
     assert published.document["subjects"] == "Công dân Việt Nam"
     assert published.procedure.versions.count() == 1
+
+
+def test_approved_version_is_read_only_at_page_and_api(admin_client, catalog_admin, birth_ready):
+    version_approve(actor=catalog_admin, version=birth_ready)
+    page = admin_client.get(edit_url(birth_ready)).content.decode()
+    assert 'name="name"' not in page
+    assert "chỉ sửa được bản dự thảo" in page
+    refused = admin_client.post(edit_url(birth_ready), {"name": "Tên mới"})
+    assert refused.status_code == 409
+    assert api_put(admin_client, 1, document(subjects="Khác")).status_code == 409
+    birth_ready.refresh_from_db()
+    assert birth_ready.status == VersionStatus.APPROVED
+    assert birth_ready.document["subjects"] == "Công dân Việt Nam"
