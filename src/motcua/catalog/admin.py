@@ -2,8 +2,10 @@
 
 Every page asks `can()` and every write goes through the catalog services (`ScopedAdmin`), so
 the admin enforces exactly what the API and the importers enforce. Procedures and their versions
-come in by import or the API and are read here; a version moves through its statuses with the
-actions, which show the completeness gate's findings when it refuses.
+come in by import or the API; a draft's content is edited on its own page (`edit_view`, saved by
+`version_update`), a frozen version's content starts a new draft (`new_draft_view`,
+`version_save`). A version moves through its statuses with the actions, which show the
+completeness gate's findings when it refuses.
 """
 
 from __future__ import annotations
@@ -37,10 +39,13 @@ from motcua.accounts.models import User
 from motcua.accounts.selectors import users_by_username
 from motcua.core import converters  # noqa: F401 — the <id:…> path converter
 from motcua.core.admin_site import site
-from motcua.core.errors import DomainError, NotFound
+from motcua.core.errors import DomainError, InvalidInput, NotFound
 from motcua.core.uploads import upload_read
 
+from . import forms as editforms
 from .constants import (
+    FROZEN_STATUSES,
+    OPEN_STATUSES,
     Channel,
     FeeKind,
     Level,
@@ -92,7 +97,9 @@ from .services import (
     version_approve,
     version_publish,
     version_resume,
+    version_save,
     version_suspend,
+    version_update,
 )
 from .views import attachment_header, xlsx_response
 
@@ -227,7 +234,7 @@ class ProcedureAdmin(CatalogAdmin):
         "life_events",
         "version_links",
         "competence_add",
-        "updated_at",
+        "updated",
     ]
     readonly_fields = fields
     inlines = [VersionInline, CompetenceRuleInline]
@@ -271,6 +278,11 @@ class ProcedureAdmin(CatalogAdmin):
                 for label, v in links
             ),
         )
+
+    @admin.display(description=gettext_lazy("updated at"))
+    def updated(self, obj: Procedure):
+        # The model field has no verbose name; a migration for a label is not worth it.
+        return obj.updated_at
 
     @admin.display(description=gettext_lazy("competence"))
     def competence_add(self, obj: Procedure) -> str:
@@ -326,6 +338,51 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         help_text=gettext_lazy("Kept with the version and in the audit trail."),
     )
+
+
+LIST_TITLES = {
+    "times": gettext_lazy("Processing times"),
+    "fees": gettext_lazy("Fees and charges"),
+    "components": gettext_lazy("Dossier components"),
+    "legal_bases": gettext_lazy("Legal bases"),
+}
+
+
+def content_edit_url(version: ProcedureVersion) -> str:
+    """Where `version`'s content is changed: its own edit page for a draft, a new draft for a
+    frozen one; "" for an approved version (checked as it is; nothing to edit)."""
+    if version.status == VersionStatus.DRAFT:
+        return reverse("admin:catalog_procedureversion_edit", args=[version.pk])
+    if version.status in FROZEN_STATUSES:
+        return reverse("admin:catalog_procedureversion_new_draft", args=[version.pk])
+    return ""
+
+
+def gap_url(version: ProcedureVersion | None, gap) -> str:
+    """The field of the edit page a gap of the health page is about."""
+    if version is None:
+        return ""
+    if gap.where == "competence":
+        return f"{reverse('admin:catalog_competencerule_add')}?procedure={version.procedure_id}"
+    url = content_edit_url(version)
+    if not url or not gap.where:
+        return url
+    return f"{url}#{field_anchor(gap.where)}"
+
+
+def _on_page(version: ProcedureVersion, gap) -> str:
+    """A gap's link on the edit page itself: the field, or the competence page."""
+    if gap.where == "competence":
+        return gap_url(version, gap)
+    return f"#{field_anchor(gap.where)}" if gap.where else ""
+
+
+def field_anchor(where: str) -> str:
+    """The id of the edit page's field for a content path ("fees.1.amount_vnd")."""
+    head, _sep, rest = where.partition(".")
+    if not rest:
+        return f"list-{head}" if head in LIST_TITLES else f"id_{head}"
+    return f"id_{head}-{rest.replace('.', '-')}"
 
 
 def _date(value: str | None) -> str:
@@ -395,7 +452,8 @@ def _document_context(document: dict) -> dict:
 
 @admin.register(ProcedureVersion, site=site)
 class ProcedureVersionAdmin(CatalogAdmin):
-    """A version as its publication decision states it; read-only, moved by the actions."""
+    """A version as its publication decision states it; moved by the actions, its content
+    edited on the draft editing page."""
 
     list_display = [
         "procedure_code",
@@ -549,12 +607,117 @@ class ProcedureVersionAdmin(CatalogAdmin):
     def get_urls(self):
         return [
             path(
+                "<id:object_id>/edit/",
+                self.admin_site.admin_view(self.edit_view),
+                name="catalog_procedureversion_edit",
+            ),
+            path(
+                "<id:object_id>/new-draft/",
+                self.admin_site.admin_view(self.new_draft_view),
+                name="catalog_procedureversion_new_draft",
+            ),
+            path(
                 "<id:object_id>/transition/<str:name>/",
                 self.admin_site.admin_view(self.transition_view),
                 name="catalog_procedureversion_transition",
             ),
             *super().get_urls(),
         ]
+
+    # Editing: the draft's content on screen, or a new draft from a frozen version.
+
+    def _managed_version(self, request, object_id: int) -> ProcedureVersion:
+        version = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not can(request.user, MANAGE, version):
+            raise PermissionDenied
+        return version
+
+    def _content_page(self, request, version: ProcedureVersion, *, new_draft: bool):
+        """The content form of `version`; a valid post goes to the one service that saves it."""
+        editable = new_draft or version.status == VersionStatus.DRAFT
+        data = request.POST if request.method == "POST" and editable else None
+        add = request.POST.get("add_row", "") if data is not None else ""
+        general, formsets = editforms.build_forms(version.document, data, add=add)
+        problem = ""
+        if data is not None and not add:
+            valid = general.is_valid() & all([f.is_valid() for f in formsets.values()])
+            if valid:
+                document, origins = editforms.document_from_forms(
+                    version.procedure.code, general, formsets
+                )
+                try:
+                    if new_draft:
+                        saved = version_save(actor=request.user, content=document)
+                    else:
+                        saved = version_update(
+                            actor=request.user, version=version, content=document
+                        )
+                except InvalidInput as exc:
+                    problem = exc.message
+                    editforms.attach_errors(exc.errors, general, formsets, origins)
+                except DomainError as exc:
+                    problem = exc.message
+                else:
+                    messages.success(
+                        request,
+                        _("Saved as draft version %(n)s.") % {"n": saved.number},
+                    )
+                    return redirect(
+                        reverse("admin:catalog_procedureversion_change", args=[saved.pk])
+                    )
+            else:
+                problem = _("The form was changed outside this page; reload it.")
+        elif request.method == "POST" and not editable:
+            problem = _("Version %(n)s is %(s)s: only a draft can be edited.") % {
+                "n": version.number,
+                "s": version.get_status_display(),
+            }
+        open_version = version.procedure.versions.filter(status__in=OPEN_STATUSES).first()
+        title = (
+            _("New draft from version %(n)s of %(code)s")
+            if new_draft
+            else _("Edit version %(n)s of %(code)s")
+        ) % {"n": version.number, "code": version.procedure.code}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "version": version,
+            "editable": editable,
+            "new_draft": new_draft,
+            "open_version": open_version,
+            "general": general,
+            "lists": [(name, LIST_TITLES[name], formsets[name]) for name in editforms.LIST_NAMES],
+            "problem": problem,
+            "gaps": [
+                (gap, _on_page(version, gap))
+                for gap in (version_gaps(version) if editable and data is None else [])
+            ],
+        }
+        status = 409 if problem and not editable else 200
+        return TemplateResponse(request, "catalog/version_edit.html", context, status=status)
+
+    def edit_view(self, request, object_id: int):
+        version = self._managed_version(request, object_id)
+        return self._content_page(request, version, new_draft=False)
+
+    def new_draft_view(self, request, object_id: int):
+        """A published (or later) version's content as the start of the next draft; saving it
+        creates the draft (`version_save`). While a version is open, that one is edited."""
+        version = self._managed_version(request, object_id)
+        open_version = version.procedure.versions.filter(status__in=OPEN_STATUSES).first()
+        if open_version is not None:
+            messages.info(
+                request,
+                _("Version %(n)s is already open for editing.") % {"n": open_version.number},
+            )
+            target = (
+                "admin:catalog_procedureversion_edit"
+                if open_version.status == VersionStatus.DRAFT
+                else "admin:catalog_procedureversion_change"
+            )
+            return redirect(reverse(target, args=[open_version.pk]))
+        return self._content_page(request, version, new_draft=True)
 
     def transition_view(self, request, object_id: int, name: str):
         version = get_object_or_404(self.get_queryset(request), pk=object_id)
@@ -581,6 +744,7 @@ class ProcedureVersionAdmin(CatalogAdmin):
                 )
                 for name in OFFERED.get(obj.status, [])
             ]
+            context["edit_url"] = content_edit_url(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
@@ -929,6 +1093,10 @@ def health_view(request):
         "health": health,
         "incomplete": health.total - health.complete,
         "rows": rows,
+        # Each gap links to the field that fixes it (the draft's edit page, or a new draft).
+        "row_links": [
+            (row, [(gap, gap_url(row.version, gap)) for gap in row.gaps]) for row in rows
+        ],
         "only_gaps": only_gaps,
     }
     return TemplateResponse(request, "catalog/health.html", context)

@@ -519,6 +519,21 @@ def get_version(request, code: Code, number: PositiveInt32):
     return version
 
 
+@router.put(
+    "/procedures/{code}/versions/{number}",
+    response=VersionDetail,
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": _content_schema()}}}},
+)
+def update_version(request, code: Code, number: PositiveInt32, payload: Body[dict[str, Any]]):
+    """Replace a draft version's content document (what the edit page does). Only a draft:
+    another status answers 409; change a published version by saving a new draft
+    (`POST /procedures`). Validation errors come back per field path."""
+    version = _version(selectors.procedure_get(code), number)
+    version = services.version_update(actor=request.user, version=version, content=payload)
+    version.gaps = [gap.as_dict() for gap in selectors.version_gaps(version)]
+    return version
+
+
 @router.post("/procedures/{code}/versions/{number}/approve", response=VersionOut)
 def approve_version(request, code: Code, number: PositiveInt32):
     version = _version(selectors.procedure_get(code), number)

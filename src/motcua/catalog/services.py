@@ -220,6 +220,42 @@ def version_save(
     return version
 
 
+def version_update(
+    *,
+    actor,
+    version: ProcedureVersion,
+    content: ProcedureContent | dict[str, Any],
+) -> ProcedureVersion:
+    """Replace the content of a draft version (the edit page and `PUT …/versions/{n}`).
+
+    Only a draft changes this way: an approved version was checked against the gate as it is,
+    and published or later ones are frozen because dossiers point at them — a change to those
+    is a new draft (`version_save`). The code is the procedure's identity and stays. The
+    document is validated and written by `version_save`, the one path every import takes.
+    """
+    require(actor, MANAGE, version)
+    if not isinstance(content, ProcedureContent):
+        content = content_parse(content)
+    with transaction.atomic():
+        # Lock the rows so an approval cannot slip between the check and the write; the
+        # procedure first, in the order version_save and version_publish take it.
+        Procedure.objects.select_for_update().filter(pk=version.procedure_id).first()
+        current = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
+        if current.status != VersionStatus.DRAFT:
+            raise Conflict(
+                _("Version %(n)s is %(s)s: only a draft can be edited.")
+                % {"n": current.number, "s": VersionStatus(current.status).label},
+                code="wrong_status",
+            )
+        if content.code != version.procedure.code:
+            raise InvalidInput(
+                _("The procedure content has errors."),
+                errors={"code": [_("The procedure code of a version cannot change.")]},
+            )
+        saved = version_save(actor=actor, content=content, source=VersionSource.MANUAL)
+    return saved
+
+
 def _gap_error(found: list[completeness.Gap]) -> InvalidInput:
     errors: dict[str, list[str]] = {}
     for gap in found:
