@@ -26,6 +26,7 @@ urlpatterns = [
     path("ho-so/", include("motcua.dossiers.urls")),
     path("xuat-tep/", include("motcua.exports.urls")),
     path("", include("motcua.citizens.urls")),
+    path("bao-cao/", include("motcua.reports.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -21,12 +21,16 @@ def navigation(request: HttpRequest) -> dict:
         and (user.is_superuser or getattr(user, "kind", "") == User.Kind.OFFICIAL)
     )
     receive = official and has_any(user, {Action.DOSSIER_RECEIVE})
+    reports = official and has_any(user, {Action.REPORT_VIEW})
     return {
         "is_official": official,
         "can_desk": official
         and has_any(user, {Action.DOSSIER_VIEW, Action.DOSSIER_RECEIVE, Action.DOSSIER_PROCESS}),
         "can_receive": receive,
-        "can_ledger": receive,
+        "can_reports": reports,
+        # The book of a desk (its receiving officers) or of an agency (its leaders, who read
+        # its reports): dossiers.ledger.ledger_permit.
+        "can_ledger": receive or reports,
         "can_admin": official and admin_shows_something(request),
     }
 

@@ -1,5 +1,10 @@
 """Sổ theo dõi hồ sơ (the desk's tracking book): who may print it, for which period, and its rows.
 
+A desk's book lists the dossiers it received (Circular 01/2018/TT-VPCP, Mẫu 02); an agency's
+that is not a desk (a department, a People's Committee) lists those it is competent for, so a
+leader whose agency receives through the provincial centre's desks has its book too
+(`selectors.ledger_dossiers`).
+
 One rule for every way out: the PDF printed in the request (api.py `ledger.pdf`, small periods)
 and the background exports (motcua.exports, PDF and .xlsx, any size) both call `ledger_check`
 before anything else, and both build their rows with `ledger_rows`.
@@ -14,7 +19,7 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from motcua.accounts.authz import Scope, require
+from motcua.accounts.authz import Scope, can, require
 from motcua.accounts.constants import Action
 from motcua.core.errors import InvalidInput
 from motcua.organizations.models import Agency
@@ -46,8 +51,12 @@ _ROW_FIELDS = (
 
 
 def ledger_permit(user, desk: Agency) -> None:
-    """Raise NotAllowed unless `user` receives dossiers at `desk` (and so may read its book)."""
-    require(user, Action.DOSSIER_RECEIVE, Scope(agencies=((desk.pk, desk.path),)))
+    """Raise NotAllowed unless `user` receives dossiers at `desk`, or reads the reports of it
+    (`report.view`: its leaders, the province's inspectors), and so may read its book."""
+    scope = Scope(agencies=((desk.pk, desk.path),))
+    if can(user, Action.REPORT_VIEW, scope):
+        return
+    require(user, Action.DOSSIER_RECEIVE, scope)
 
 
 def ledger_period_check(start: dt.date, end: dt.date) -> None:

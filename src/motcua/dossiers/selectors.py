@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from motcua.accounts.authz import agencies_where, can
+from motcua.accounts.authz import agencies_where, can, has_any
 from motcua.accounts.constants import Action
 from motcua.accounts.models import User
 from motcua.accounts.services import normalize_phone
@@ -739,6 +739,24 @@ def dossier_forms(dossier: Dossier, events: list[DossierEvent]) -> list[str]:
     return keys
 
 
+def ledger_agencies(user: User) -> list[Agency]:
+    """The agencies whose tracking book `user` may ask for (`ledger.ledger_permit`): the desks
+    where they receive, and the desks and competent agencies (not internal units) whose reports
+    they read, in the tree's order."""
+    from motcua.organizations.models import AgencyKind
+
+    found = {a.pk: a for a in receiving_desks(user)}
+    if has_any(user, {Action.REPORT_VIEW}):
+        read = (
+            agencies_where(user, Action.REPORT_VIEW)
+            .filter(is_active=True)
+            .exclude(kind=AgencyKind.UNIT)
+            .select_related("province")
+        )
+        found.update((a.pk, a) for a in read)
+    return sorted(found.values(), key=lambda a: (a.province_id, a.path))
+
+
 def receiving_desks(user: User):
     """The desks (service centres, one-stop units, counters) where the user may receive."""
     from motcua.organizations.models import RECEIVING_KINDS
@@ -954,13 +972,17 @@ def officials_load(user_ids) -> dict[int, int]:
 
 def ledger_dossiers(*, desk, start: dt.date, end: dt.date) -> QuerySet[Dossier]:
     """Sổ theo dõi hồ sơ: the dossiers a desk received from local day `start` to `end`
-    inclusive, in order. A half-open range of moments on `submitted_at` (local midnight to
-    local midnight, Asia/Ho_Chi_Minh), never a cast of the column to a date, so the
-    (receiving agency, submitted at) index answers it."""
+    inclusive, in order; for an agency that does not receive (a department, a People's
+    Committee), the dossiers it is competent for. A half-open range of moments on
+    `submitted_at` (local midnight to local midnight, Asia/Ho_Chi_Minh), never a cast of the
+    column to a date, so the (receiving | competent agency, submitted at) index answers it."""
+    from motcua.organizations.models import RECEIVING_KINDS
+
     period = Period(start, end)
+    whose = Q(receiving_agency=desk) if desk.kind in RECEIVING_KINDS else Q(competent_agency=desk)
     return (
         Dossier.objects.filter(
-            receiving_agency=desk,
+            whose,
             is_sandbox=False,
             submitted_at__gte=period.since,
             submitted_at__lt=period.until,
@@ -1009,3 +1031,58 @@ def assignable_officials(user: User) -> list[Assignable]:
         )
         for u in ordered
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Leaders' report (motcua.reports): the open dossiers their units hold, now.
+
+
+@dataclass(frozen=True)
+class HeldNow:
+    """Open dossiers one unit holds (its current step is there): all, past the step deadline,
+    and near it (`deadlines.near_from`, through the stored `step_near_at`)."""
+
+    held: int = 0
+    overdue: int = 0
+    near: int = 0
+
+
+def open_by_unit(agency_ids: list[int] | None, now: dt.datetime) -> dict[int, HeldNow]:
+    """Per unit among `agency_ids` (None: every unit), the open dossiers it holds: one grouped
+    count over the open-dossier partial index by step unit (`dossier_open_step_idx`), never the
+    closed rows."""
+    from django.db.models import Count
+
+    qs = Dossier.objects.filter(OPEN, step_agency__isnull=False)
+    if agency_ids is not None:
+        qs = qs.filter(step_agency_id__in=agency_ids)
+    rows = (
+        qs.order_by()
+        .values("step_agency_id")
+        .annotate(
+            held=Count("pk"),
+            overdue=Count("pk", filter=Q(step_due_at__lt=now)),
+            near=Count("pk", filter=Q(step_near_at__lte=now, step_due_at__gte=now)),
+        )
+    )
+    return {r["step_agency_id"]: HeldNow(r["held"], r["overdue"], r["near"]) for r in rows}
+
+
+def at_risk_condition(now: dt.datetime) -> Q:
+    """Open dossiers whose step is near its deadline or past it (the desk's "due soon" and
+    "overdue" tabs: `step_near_at`, written by `deadlines.near_from`), or whose appointment
+    has passed while the clock runs (`deadlines.appointment_state` "missed")."""
+    return Q(step_near_at__lte=now) | Q(status__in=sorted(CLOCK_RUNNING), due_at__lt=now)
+
+
+def dossiers_at_risk(agency_ids: list[int] | None, now: dt.datetime) -> QuerySet[Dossier]:
+    """The late and at-risk dossiers of the units `agency_ids` (None: every unit) — held by one
+    of them, or settled by one of them wherever they are now (a hand-off to another agency) —
+    soonest step deadline first (`OPEN_ORDER`, keyset-paged like the desk's list), with the
+    unit and the assignee joined for "who holds it"."""
+    qs = Dossier.objects.select_related(*_RELATED).defer(*_HEAVY).filter(OPEN)
+    if agency_ids is not None:
+        if not agency_ids:
+            return qs.none()
+        qs = qs.filter(Q(step_agency_id__in=agency_ids) | Q(competent_agency_id__in=agency_ids))
+    return qs.filter(at_risk_condition(now)).order_by(OPEN_ORDER.column, "pk")

@@ -4,13 +4,15 @@ progress, download it when it is ready. Only the owner sees a job; others get 40
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Schema, Status
+from pydantic import Field
 
-from motcua.core.schemas import AgencyRef, Id
+from motcua.core.schemas import AgencyRef, Code, Id, SearchText
+from motcua.dossiers.api import DeskTab
 
 from . import selectors, services
 from .files import export_file_response
@@ -20,17 +22,69 @@ router = Router(tags=["exports"])
 
 
 class LedgerParams(Schema):
-    """Sổ theo dõi hồ sơ: the desk (id or electronic identifier) and the local days."""
+    """Sổ theo dõi hồ sơ: the desk (id or electronic identifier) — or, for a leader, an agency
+    whose reports they read: its dossiers by competence — and the local days."""
 
     agency: AgencyRef
     start: dt.date
     end: dt.date
 
 
-class ExportIn(Schema):
+class LedgerExportIn(Schema):
     kind: Literal["ledger"] = "ledger"
     format: Literal["pdf", "xlsx"]
     params: LedgerParams
+
+
+class WorklistParams(Schema):
+    """The work desk's list as `GET /api/v1/dossiers` filters it (the same names): the rows
+    are read again with your permissions when the file is made."""
+
+    tab: DeskTab | None = None
+    status: Code | None = None
+    q: SearchText = ""
+    closed: bool = False
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    procedure: Code = ""
+    field: Id | None = None
+    channel: Literal["direct", "online", "post"] | None = None
+    accepted_from: dt.date | None = None
+    accepted_to: dt.date | None = None
+    due_from: dt.date | None = None
+    due_to: dt.date | None = None
+    overdue: bool = False
+
+    def query_string(self) -> dict[str, str]:
+        """The desk's own query-string names (`dossiers.worklist`), which the export reads."""
+        from motcua.dossiers import worklist as w
+
+        values = {
+            w.TAB: w.SLUG_OF.get(self.tab, "") if self.tab else "",
+            w.STATUS: self.status or "",
+            w.Q: self.q,
+            w.CLOSED: "1" if self.closed else "",
+            w.SINCE: self.received_from.isoformat() if self.received_from else "",
+            w.UNTIL: self.received_to.isoformat() if self.received_to else "",
+            w.PROCEDURE: self.procedure,
+            w.FIELD: str(self.field) if self.field else "",
+            w.CHANNEL: self.channel or "",
+            w.RECEIVED_FROM: self.accepted_from.isoformat() if self.accepted_from else "",
+            w.RECEIVED_TO: self.accepted_to.isoformat() if self.accepted_to else "",
+            w.DUE_FROM: self.due_from.isoformat() if self.due_from else "",
+            w.DUE_TO: self.due_to.isoformat() if self.due_to else "",
+            w.OVERDUE: "1" if self.overdue else "",
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+class WorklistExportIn(Schema):
+    kind: Literal["worklist"]
+    format: Literal["xlsx"] = "xlsx"
+    params: WorklistParams = WorklistParams()
+
+
+ExportIn = Annotated[LedgerExportIn | WorklistExportIn, Field(discriminator="kind")]
 
 
 class ExportOut(Schema):
@@ -67,12 +121,16 @@ class ExportOut(Schema):
 
 @router.post("", response={202: ExportOut})
 def export_create(request: HttpRequest, payload: ExportIn):
-    """Ask for a file; it is prepared in the background. Follow `status_url`."""
+    """Ask for a file; it is prepared in the background. Follow `status_url`.
+
+    `ledger`: the dossier tracking book of a desk or agency, PDF or .xlsx. `worklist`: the work
+    desk's list with its filters (those of `GET /api/v1/dossiers`), .xlsx."""
+    if isinstance(payload, WorklistExportIn):
+        params = payload.params.query_string()
+    else:
+        params = payload.params.model_dump()
     job = services.export_request(
-        actor=request.user,
-        kind=payload.kind,
-        params=payload.params.model_dump(),
-        fmt=payload.format,
+        actor=request.user, kind=payload.kind, params=params, fmt=payload.format
     )
     job.refresh_from_db()  # the embedded default has already run it
     return Status(202, job)

@@ -16,7 +16,7 @@ class LedgerExportForm(forms.Form):
     required_css_class = "required"
     ALIASES = {"agency": "desk"}
 
-    desk = forms.TypedChoiceField(label=_("Desk"), coerce=int)
+    desk = forms.TypedChoiceField(label=_("Desk or agency"), coerce=int)
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     format = forms.ChoiceField(

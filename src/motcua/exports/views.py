@@ -12,7 +12,7 @@ from django.utils import timezone
 from motcua.core.errors import DomainError, InvalidInput, NotFound
 from motcua.core.idempotency import once_token
 from motcua.dossiers.forms import apply_errors
-from motcua.dossiers.selectors import receiving_desks
+from motcua.dossiers.selectors import ledger_agencies
 from motcua.dossiers.views import official_required
 
 from . import selectors, services
@@ -24,9 +24,9 @@ from .kinds import KINDS
 
 @official_required
 def ledger_export(request: HttpRequest) -> HttpResponse:
-    """Sổ theo dõi hồ sơ: choose the desk, the days and the format; the file is prepared in the
-    background and the next page follows it."""
-    desks = list(receiving_desks(request.user))
+    """Sổ theo dõi hồ sơ: choose the desk (or, for a leader, the agency), the days and the
+    format; the file is prepared in the background and the next page follows it."""
+    desks = ledger_agencies(request.user)
     if not desks:
         raise PermissionDenied
     status = 200

@@ -121,3 +121,58 @@ def test_printed_ledger_checks_the_permission_before_the_period(world):
     client = client_for(world["commune2_officer"])
     url = ledger_url(world, "2026-09-30")
     assert client.get(url).status_code == 403
+
+
+def test_the_work_desk_list_is_exported_with_its_filters(
+    world, three, django_capture_on_commit_callbacks
+):
+    """kind "worklist": the desk's list as `GET /api/v1/dossiers` filters it, to .xlsx."""
+    from motcua.dossiers.services import dossier_act
+
+    client = client_for(world["commune_chair"])
+    # One of the three moves on: only two stay at their first step.
+    d = three[0]
+    dossier_act(
+        actor=world["commune_specialist"],
+        dossier=d,
+        expected_version=d.version,
+        action="forward",
+        note="",
+    )
+    listed = client.get("/api/v1/dossiers", {"procedure": world.birth.code}).json()
+    body = {"kind": "worklist", "params": {"procedure": world.birth.code, "tab": "late"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/exports", json.dumps(body), content_type="application/json")
+    assert response.status_code == 202, response.content
+    created = response.json()
+    assert created["kind"] == "worklist" and created["format"] == "xlsx"
+    job = ExportJob.objects.get(pk=created["id"])
+    assert job.params == {"the": "qua-han", "thu_tuc": world.birth.code}
+    status = client.get(created["status_url"]).json()
+    assert status["status"] == "done", status
+    late = client.get("/api/v1/dossiers", {"procedure": world.birth.code, "tab": "late"}).json()
+    assert status["rows_total"] == late["count"] and late["count"] <= listed["count"]
+    sheet = load_workbook(
+        io.BytesIO(b"".join(client.get(status["download_url"]).streaming_content))
+    ).active
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        i["code"] for i in late["items"]
+    ]
+
+
+def test_the_worklist_export_refuses_bad_filters_and_other_formats(world):
+    client = client_for(world["commune_chair"])
+    for body in (
+        {"kind": "worklist", "format": "pdf"},
+        {"kind": "worklist", "params": {"tab": "everything"}},
+        {"kind": "worklist", "params": {"due_from": "not a day"}},
+        {"kind": "nothing"},
+    ):
+        response = client.post("/api/v1/exports", json.dumps(body), content_type="application/json")
+        assert response.status_code == 422, (body, response.content)
+    assert ExportJob.objects.count() == 0
+    # Without a session, nothing.
+    response = Client().post(
+        "/api/v1/exports", json.dumps({"kind": "worklist"}), content_type="application/json"
+    )
+    assert response.status_code == 401

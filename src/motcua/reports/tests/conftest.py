@@ -8,3 +8,4 @@ from motcua.dossiers.tests import conftest as _dossiers
 catalog_admin = _dossiers.catalog_admin
 birth_form = _dossiers.birth_form
 world = _dossiers.world
+lien_thong = _dossiers.lien_thong
