@@ -149,17 +149,27 @@ class ReceiveForm(_Form):
 class ComponentForm(_Form):
     """One component of the dossier as handed in: received or not, and how many papers."""
 
-    received = forms.BooleanField(label=gettext_lazy("Handed in"), required=False, initial=True)
+    # Not ticked by default: a blank row for a paper outside the catalog's list is ticked when
+    # the officer fills it in; the catalog's required components come ticked (their initial).
+    received = forms.BooleanField(label=gettext_lazy("Handed in"), required=False, initial=False)
     name = forms.CharField(label=gettext_lazy("Component"), max_length=2000, required=False)
     originals = forms.IntegerField(
         label=gettext_lazy("Originals"), min_value=0, max_value=100, initial=0
     )
     copies = forms.IntegerField(label=gettext_lazy("Copies"), min_value=0, max_value=100, initial=0)
     code = forms.CharField(required=False, widget=forms.HiddenInput, max_length=60)
+    # The row is one of the catalog's components (offered by the form), not one typed in.
+    listed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        handed_in = data.get("received") and data.get("name", "").strip()
+        named = data.get("name", "").strip()
+        handed_in = data.get("received") and named
+        if named and not data.get("received") and not data.get("listed"):
+            # A paper the officer typed in (not one of the catalog's): never dropped unseen.
+            self.add_error(
+                "received", _("Tick “Handed in” for a paper you add, or clear its name.")
+            )
         if handed_in and not (data.get("originals") or data.get("copies")):
             self.add_error("originals", _("Enter how many originals or copies were handed in."))
         return data

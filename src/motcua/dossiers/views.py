@@ -258,6 +258,7 @@ def _component_rows(content) -> list[dict[str, Any]]:
     return [
         {
             "received": item.requirement == Requirement.REQUIRED,
+            "listed": True,
             "name": item.name,
             "code": item.code,
             "originals": item.originals,
@@ -282,6 +283,7 @@ def _posted_rows(data) -> list[dict[str, Any]]:
                 "received": bool(data.get(key + "received")),
                 "name": data.get(key + "name", ""),
                 "code": data.get(key + "code", ""),
+                "listed": bool(data.get(key + "listed")),
                 "originals": data.get(key + "originals", "0"),
                 "copies": data.get(key + "copies", "0"),
             }
@@ -365,7 +367,7 @@ def dossier_receive(request: HttpRequest) -> HttpResponse:
         form = ReceiveForm(initial=initial, **options)
         rows = _posted_rows(request.POST)
         if not looking_up:
-            rows.append({"received": True, "originals": 0, "copies": 0})
+            rows.append({"received": False, "originals": 0, "copies": 0})
         formset = forms.formset_factory(ComponentFormSet.form, extra=0, max_num=60)(
             initial=rows, prefix=COMPONENTS
         )

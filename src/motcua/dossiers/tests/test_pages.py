@@ -237,10 +237,12 @@ def reception_post(world, **changes):
         "tp-MIN_NUM_FORMS": "0",
         "tp-MAX_NUM_FORMS": "60",
         "tp-0-received": "on",
+        "tp-0-listed": "True",  # the catalog's rows, as the form offers them
         "tp-0-name": "Tờ khai đăng ký khai sinh",
         "tp-0-originals": "1",
         "tp-0-copies": "0",
         "tp-1-received": "on",
+        "tp-1-listed": "True",
         "tp-1-name": "Giấy chứng sinh",
         "tp-1-originals": "1",
         "tp-1-copies": "0",
@@ -717,3 +719,35 @@ def test_due_warnings_are_listed_for_their_official_and_marked_read(world):
     page = text(specialist.get("/ho-so/"))
     assert "Cảnh báo dành cho bạn (1)" in page
     assert "Đã quá hạn xử lý của bước" not in page
+
+
+def test_reception_form_ticks_the_required_components_only_never_a_blank_row(world):
+    """The catalog's required components come ticked; its optional ones and the blank rows for
+    papers outside the list do not (a ticked empty row reads as a paper handed in)."""
+    officer = client_for(world["commune_officer"])
+    body = officer.get("/ho-so/tiep-nhan/?thu_tuc=1.001193").content.decode()
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", body, flags=re.S)
+    boxes = [
+        (bool(re.search(r'name="tp-\d+-received"[^>]*checked', r)), m.group(1))
+        for r in rows
+        for m in [
+            re.search(r'name="tp-\d+-name"[^>]*value="([^"]*)"', r)
+            or re.search(r'name="tp-\d+-name"()', r)
+        ]
+        if m
+    ]
+    assert boxes, "the reception form lists components"
+    blank = [ticked for ticked, name in boxes if not name]
+    assert blank and not any(blank)
+    assert any(ticked for ticked, name in boxes if name)
+
+
+def test_a_typed_paper_left_unticked_is_pointed_out_not_dropped(world):
+    officer = client_for(world["commune_officer"])
+    response = officer.post(
+        "/ho-so/tiep-nhan/",
+        reception_post(world, **{"tp-2-name": "Giấy ủy quyền", "tp-2-originals": "1"}),
+    )
+    assert response.status_code == 422
+    assert "Đánh dấu “Đã nhận” cho giấy tờ bạn thêm" in response.content.decode()
+    assert not Dossier.objects.filter(applicant_name="Võ Thị Sáu").exists()
