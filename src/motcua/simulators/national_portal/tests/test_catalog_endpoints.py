@@ -216,4 +216,5 @@ def test_nothing_is_mounted_when_simulators_are_disabled(settings):
     finally:
         settings.SIMULATORS_ENABLED = True
         importlib.reload(urls)
-    assert len(urls.urlpatterns) == 16  # catalog 3, switch, dossier sync 7, intake pull 4, queue
+    # catalog 3, switch, dossier sync 7, intake pull 4, queue, files 2, questions control
+    assert len(urls.urlpatterns) == 19
