@@ -11,7 +11,7 @@ from motcua.core.errors import InvalidInput, NotFound
 from motcua.core.schemas import BIGINT_MAX
 from motcua.core.textnorm import fold
 
-from .models import Agency
+from .models import Agency, AgencyKind
 
 # The revision (core.revisions) the agency services bump: cached routing holds agencies and desks.
 REVISION = "organizations"
@@ -72,3 +72,27 @@ def agency_list(*, user, query: str = "", kind: str = "") -> QuerySet[Agency]:
 
 def agency_subtree(agency: Agency) -> QuerySet[Agency]:
     return Agency.objects.filter(path__startswith=agency.path).order_by("path")
+
+
+# The kinds that are an agency in their own right (cơ quan); the others (units, one-stop units,
+# desks) belong to the nearest of these above them.
+AGENCY_KINDS = {
+    AgencyKind.PROVINCE_PC,
+    AgencyKind.DEPARTMENT,
+    AgencyKind.SERVICE_CENTER,
+    AgencyKind.COMMUNE_PC,
+    AgencyKind.OTHER,
+}
+
+
+def governing_agency_id(agency: Agency) -> int:
+    """The agency a place belongs to: itself when it is an agency, else its nearest ancestor
+    that is one (one query over the materialized path)."""
+    if agency.kind in AGENCY_KINDS:
+        return agency.pk
+    ids = [int(x) for x in agency.path.strip("/").split("/") if x]
+    kinds = dict(Agency.objects.filter(pk__in=ids).values_list("pk", "kind"))
+    for pk in reversed(ids):
+        if kinds.get(pk) in AGENCY_KINDS:
+            return pk
+    return agency.pk

@@ -121,6 +121,16 @@ def finish(t: Transition, outcome: str) -> None:
     d.assignee = None
 
 
+def _between_agencies(before, after, step: Step) -> bool:
+    """A hand-off step is liên thông only when it takes the dossier to another agency: to a
+    unit of the same agency it is a transfer inside that agency (issue 14)."""
+    if step.kind != StepKind.HANDOFF or before is None or after is None:
+        return False
+    from motcua.organizations.selectors import governing_agency_id
+
+    return governing_agency_id(before) != governing_agency_id(after)
+
+
 def advance(
     t: Transition, step: Step, action: str, *, note: str, assignee: User | None = None
 ) -> None:
@@ -149,7 +159,11 @@ def advance(
         return
     nxt = spec.step(next_key)
     enter_step(t, nxt, status=Status.PROCESSING, assignee=assignee)
-    kind = EventKind.HANDOFF if nxt.kind == StepKind.HANDOFF else EventKind.STEP
+    kind = (
+        EventKind.HANDOFF
+        if _between_agencies(timing["from_agency"], d.step_agency, nxt)
+        else EventKind.STEP
+    )
     if nxt.kind == StepKind.EXTERNAL:
         kind = EventKind.EXTERNAL_HANDOVER
     if nxt.kind == StepKind.RETURN:

@@ -317,3 +317,48 @@ def test_only_a_service_center_desk_serves_a_department(world, superuser):
     with pytest.raises(InvalidInput) as bad:
         agency_update(actor=superuser, agency=world.tree["osu"], serves_agency=world.tree["dept"])
     assert "serves_agency" in bad.value.errors
+
+
+@pytest.mark.usefixtures("lien_thong")
+def test_a_hand_off_inside_one_agency_is_not_lien_thong(world):
+    """A hand-off step whose unit belongs to the same agency (the department's division hands
+    the file to the department's own office) is a transfer, not liên thông (issue 14)."""
+    from motcua.workflows.models import ProcessDefinition
+    from motcua.workflows.spec import spec_hash
+
+    from .factories import justice_steps
+
+    t = world.tree
+    document = justice_steps(t["dept_unit"], t["dept"])
+    ProcessDefinition.objects.filter(pk=world.justice_definition.pk).update(
+        document=document, content_hash=spec_hash(document)
+    )
+    d = dossier_submit(
+        actor=world["commune_officer"],
+        procedure=world.justice,
+        applicant=citizen(t["commune"].commune_id),
+        components=THREE,
+        channel="direct",
+        desk=t["osu"],
+        accept=True,
+        now=local(2026, 3, 2, 8),
+    )
+    d = dossier_act(
+        actor=world["dept_leader_unit"],
+        dossier=d,
+        expected_version=d.version,
+        action="forward",
+        next_assignee=world["dept_specialist"],
+        now=local(2026, 3, 2, 9),
+    )
+    d = dossier_act(
+        actor=world["dept_specialist"],
+        dossier=d,
+        expected_version=d.version,
+        action="forward",
+        now=local(2026, 3, 3, 9),
+    )
+    assert d.step_key == "lien-thong" and d.step_agency == t["dept"]
+    entered = d.events.get(to_step="lien-thong")
+    assert entered.kind == EventKind.STEP
+    assert not d.events.filter(kind=EventKind.HANDOFF).exists()
