@@ -172,7 +172,7 @@ def dossier_in(request: HttpRequest, system: str):
     config = settings.EXTERNAL_SYSTEMS.get(system)
     if config is None:
         return _refused(404, system[:30], "unknown_system", _("No such external system."))
-    if "push" not in config["inbound"]:
+    if "push" not in config.get("inbound", []):
         return _refused(
             404,
             system,

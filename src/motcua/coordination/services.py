@@ -525,7 +525,7 @@ def inbound_receive(
         raise IntakeRefused("unknown_system", _("No such external system."), status=404)
     # Pull is asked for by us (the beat task for systems in pull mode, or an operator's
     # command naming one); a push is taken only from a system configured to push.
-    if source == "push" and "push" not in config["inbound"]:
+    if source == "push" and "push" not in config.get("inbound", []):
         raise IntakeRefused(
             "inbound_disabled",
             _("This installation does not take dossiers from this system this way."),
@@ -552,7 +552,7 @@ def inbound_receive(
         raise IntakeRefused(
             "invalid_field",
             _("Some fields are not valid."),
-            errors={exc.field: [_("Not readable: %(why)s.") % {"why": str(exc)}]},
+            errors={exc.field: [_("Cannot be read: not well-formed XML, or too large.")]},
         ) from None
     try:
         actor = external_account(system)
@@ -597,7 +597,7 @@ def inbound_pull(
     names = (
         [system]
         if system
-        else [n for n, c in settings.EXTERNAL_SYSTEMS.items() if "pull" in c["inbound"]]
+        else [n for n, c in settings.EXTERNAL_SYSTEMS.items() if "pull" in c.get("inbound", [])]
     )
     reports = []
     for name in names:
@@ -655,7 +655,7 @@ def external_accounts_ensure(*, actor: User, agency: Any) -> list[User]:
             )
             created.append(user)
         if (
-            config["inbound"]
+            config.get("inbound", [])
             and role is not None
             and not user.grants.filter(role=role, revoked_at__isnull=True).exists()
         ):
