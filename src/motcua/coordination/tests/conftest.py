@@ -18,6 +18,7 @@ from motcua.people.tests import conftest as _people
 from motcua.simulators.ministry import views as sim
 from motcua.simulators.national_portal.intake import signed_headers
 from motcua.workflows.models import ProcessDefinition
+from motcua.workflows.spec import spec_hash
 
 world = _people.world
 catalog_admin = _people.catalog_admin
@@ -103,7 +104,12 @@ def ministry(live_server, settings, reloaded, world, superuser):
     settings.OUTBOX_BACKOFF_BASE_SECONDS = 0.05
     settings.OUTBOX_BACKOFF_CAP_SECONDS = 0.1
     settings.NOTIFY_APPLICANTS = False
-    ProcessDefinition.objects.filter(pk=world.birth_definition.pk).update(document=external_steps())
+    # The parsed steps are cached by content hash (workflows/models.py): change both, or a test
+    # run after another that parsed the birth workflow would follow the cached steps.
+    document = external_steps()
+    ProcessDefinition.objects.filter(pk=world.birth_definition.pk).update(
+        document=document, content_hash=spec_hash(document)
+    )
     external_accounts_ensure(actor=superuser, agency=world.tree["commune"])
     sim.switch.set({})
     yield base
