@@ -474,8 +474,10 @@ SIM_MESSAGING_TOKEN = envsecret("SIM_MESSAGING_TOKEN") or "demo-tin-nhan"
 # URL (its API's base), TOKEN (our bearer token there), CALLBACK_SECRET (the HMAC secret it signs
 # its reports to us with), MODE ("callback": it calls POST /api/v1/coordination/<name>/reports;
 # "pull": we ask it every EXTERNAL_PULL_SECONDS), ACCOUNT (the system account its reports are
-# recorded as), LABEL (its name for people), TIMEOUT. Secrets also from *_FILE; the demo's are
-# known to the simulator only (/sim/bo-nganh/<name>/).
+# recorded as), LABEL (its name for people), TIMEOUT, INBOUND (how it hands dossiers to us, the
+# §5 inbound flow: "push" = it calls POST /api/v1/coordination/<name>/dossiers, "pull" = we take
+# its list every EXTERNAL_PULL_SECONDS; both, or none: production default none, demo "push").
+# Secrets also from *_FILE; the demo's are known to the simulator only (/sim/bo-nganh/<name>/).
 _EXTERNAL_SYSTEM_RE = re.compile(r"^[a-z0-9_]{1,30}$")
 _EXTERNAL_LABELS = {
     "btxh": "Hệ thống giải quyết TTHC lĩnh vực bảo trợ xã hội của Bộ (mô phỏng)",
@@ -494,6 +496,9 @@ def _external_systems() -> dict[str, dict[str, Any]]:
         mode = envstr(env + "MODE", "callback")
         if mode not in {"callback", "pull"}:
             raise ImproperlyConfigured(f"{env}MODE must be callback or pull")
+        inbound = envlist(env + "INBOUND", "" if PRODUCTION else "push")
+        if not set(inbound) <= {"push", "pull"}:
+            raise ImproperlyConfigured(f"{env}INBOUND must list push and/or pull")
         systems[name] = {
             "label": envstr(env + "LABEL", _EXTERNAL_LABELS.get(name, name)),
             "url": envstr(env + "URL", SITE_URL + f"/sim/bo-nganh/{name}").rstrip("/"),
@@ -503,6 +508,7 @@ def _external_systems() -> dict[str, dict[str, Any]]:
             "mode": mode,
             "account": envstr(env + "ACCOUNT", f"he-thong-{name}"),
             "timeout": float(envint(env + "TIMEOUT", 10)),
+            "inbound": sorted(set(inbound)),
         }
     return systems
 
@@ -517,6 +523,10 @@ SIM_MINISTRY_TOKEN = envsecret("SIM_MINISTRY_TOKEN") or "demo-bo-nganh"
 SIM_MINISTRY_CALLBACK_SECRET = envsecret("SIM_MINISTRY_CALLBACK_SECRET") or "demo-bo-nganh-callback"
 SIM_MINISTRY_CALLBACK_URL = envstr(
     "SIM_MINISTRY_CALLBACK_URL", SITE_URL + "/api/v1/coordination/{system}/reports"
+)
+# Where the simulated systems push the dossiers they hand to the province (`_push`).
+SIM_MINISTRY_INBOUND_URL = envstr(
+    "SIM_MINISTRY_INBOUND_URL", SITE_URL + "/api/v1/coordination/{system}/dossiers"
 )
 
 # Delivery of the outbox (outbox/dispatch.py). Batches of OUTBOX_BATCH_SIZE events; a claim is
@@ -662,6 +672,11 @@ CELERY_BEAT_SCHEDULE = {
     # Ask the external systems in pull mode how the dossiers handed over to them are going.
     "coordination-pull": {
         "task": "motcua.coordination.tasks.pull",
+        "schedule": float(EXTERNAL_PULL_SECONDS),
+    },
+    # Take the dossiers the external systems in inbound pull mode hand to the province.
+    "coordination-inbound-pull": {
+        "task": "motcua.coordination.tasks.inbound_pull",
         "schedule": float(EXTERNAL_PULL_SECONDS),
     },
     # Take the questions citizens sent on the national portal (feedback/tasks.py).

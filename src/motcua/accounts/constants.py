@@ -104,6 +104,13 @@ BUILTIN_ROLES: dict[str, tuple[str, str, list[str]]] = {
         "National portal intake (system account)",
         [A.DOSSIER_INTAKE],
     ),
+    # A ministry's system or the national coordination system handing dossiers to the
+    # province (DOMAIN-integration.md §5, the inbound flow): it delivers them like the portal.
+    "external_system": (
+        "Hệ thống của bộ, ngành / Hệ thống điều phối (tài khoản hệ thống)",
+        "Ministry or coordination system intake (system account)",
+        [A.DOSSIER_INTAKE],
+    ),
     "inspector": (
         "Thanh tra, kiểm tra (chỉ xem)",
         "Read-only inspector",

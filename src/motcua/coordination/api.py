@@ -1,4 +1,6 @@
-"""The callback external systems report through: POST /api/v1/coordination/{system}/reports.
+"""What external systems call: their reports on dossiers we handed over (POST
+/api/v1/coordination/{system}/reports) and the dossiers they hand to us (POST
+/api/v1/coordination/{system}/dossiers, the §5 inbound flow, at the end of this module).
 
 One report per request: the §5 progress `TienTrinhHoSoBTXH` (`AcceptKey`, `MaHoSo`,
 `TaiKhoanXuLy`, `NguoiXuLy`, `ChucDanh`, `ThoiDiemXuLy`, `DonViXuLy`, `NoiDungXuLy`, `StatusId`,
@@ -32,8 +34,9 @@ from ninja import Router, Schema
 
 from motcua.core.errors import DomainError
 from motcua.dossiers.intake_api import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
+from motcua.dossiers.services.intake import IntakeRefused
 
-from .services import ReportRefused, report_receive
+from .services import ReportRefused, inbound_receive, report_receive
 
 logger = logging.getLogger("motcua.coordination")
 router = Router(tags=["coordination"])
@@ -64,7 +67,7 @@ def _answer(status: int, message: str, data: list, **extra: Any) -> JsonResponse
 
 
 def _refused(status: int, system: str, reason: str, message: str, errors=None) -> JsonResponse:
-    logger.info("external report refused", extra={"system": system, "reason": reason})
+    logger.info("external system call refused", extra={"system": system, "reason": reason})
     return _answer(status, message, [], reason=reason, errors=errors or {})
 
 
@@ -136,3 +139,89 @@ def report(request: HttpRequest, system: str):
         "outcome": result.outcome,
     }
     return _answer(200, messages[result.outcome], [row])
+
+
+def _signed(request: HttpRequest, config: dict) -> bool:
+    return signature_valid(
+        config["callback_secret"],
+        request.headers.get(TIMESTAMP_HEADER, ""),
+        request.body,
+        request.headers.get(SIGNATURE_HEADER, ""),
+        time.time(),
+        max_skew=settings.EXTERNAL_CALLBACK_MAX_SKEW,
+    )
+
+
+@router.post(
+    "/{system}/dossiers",
+    auth=None,
+    summary="Receive a dossier an external system hands to the province (HoSoBTXH)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        "parameters": [
+            {
+                "name": TIMESTAMP_HEADER,
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": SIGNATURE_HEADER,
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string"},
+            },
+        ],
+    },
+)
+def dossier_in(request: HttpRequest, system: str):
+    """Tiếp nhận hồ sơ do hệ thống của bộ, ngành / Hệ thống điều phối chuyển đến (§5).
+
+    One `HoSoBTXH` per request, signed like the reports (the system's own secret). Answers
+    200 {"result": {"error_code": "0", "message", "data": [{"AcceptKey", "MaHoSo" (the
+    system's code), "MaHoSoDonVi" (ours), "outcome": "created" | "updated" | "duplicate"}]}};
+    refusals {"result": {"error_code": "-1", …}, "reason", "errors"}, nothing stored."""
+    config = settings.EXTERNAL_SYSTEMS.get(system)
+    if config is None:
+        return _refused(404, system[:30], "unknown_system", _("No such external system."))
+    if "push" not in config.get("inbound", []):
+        return _refused(
+            404,
+            system,
+            "inbound_disabled",
+            _("This installation does not take dossiers from this system this way."),
+        )
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.NATIONAL_PORTAL_INTAKE_REQUEST_MAX_BYTES:
+        return _refused(413, system, "request_too_large", _("The body is too large."))
+    if not _signed(request, config):
+        return _refused(401, system, "unauthorized", _("The request is not signed by this system."))
+    try:
+        body = json.loads(request.body)
+    except (UnicodeDecodeError, ValueError):
+        return _refused(400, system, "malformed_body", _("The body is not valid JSON."))
+    try:
+        result = inbound_receive(system=system, body=body, source="push")
+    except IntakeRefused as exc:
+        return _refused(exc.status, system, exc.code, str(exc.message), exc.errors)
+    except DomainError as exc:
+        return _refused(exc.status, system, exc.code, str(exc.message), getattr(exc, "errors", {}))
+    d = result.dossier
+    messages = {
+        "created": _("Received as %(code)s."),
+        "updated": _("Supplement received for %(code)s."),
+        "duplicate": _("Already received as %(code)s."),
+    }
+    row = {
+        "AcceptKey": result.national_code,
+        "MaHoSo": str(d.form_data.get("MaHoSo") or ""),
+        "MaHoSoDonVi": d.code,
+        "outcome": result.outcome,
+    }
+    return _answer(200, messages[result.outcome] % {"code": d.code}, [row])

@@ -32,8 +32,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from motcua.accounts.models import User
+from motcua.accounts.models import Role, User
 from motcua.adapters.ministry import GatewayError, MinistryClient, client_for
+from motcua.adapters.ministry.inbound import RecordInvalid, hoso_to_intake
 from motcua.core.errors import NotAllowed
 from motcua.core.workcalendar import TZ
 from motcua.dossiers.constants import ApplicantKind, EventKind, ReturnMethod, Status
@@ -43,6 +44,7 @@ from motcua.dossiers.national import NATIONAL_CHANNEL, portal_time
 from motcua.dossiers.process import current_step
 from motcua.dossiers.services import dossier_act
 from motcua.dossiers.services.events import Transition, load, opened
+from motcua.dossiers.services.intake import IntakeRefused, IntakeResult, Origin, intake_receive
 from motcua.outbox.services import OutboxItem, outbox_add_many
 from motcua.workflows.constants import StepAction
 
@@ -506,24 +508,156 @@ def coordination_pull(
 
 
 # ---------------------------------------------------------------------------------------------
+# In: dossiers a system hands to the province (§5 as observed: HoSoBTXH → a province department)
+
+
+def inbound_receive(
+    *, system: str, body: Any, source: str = "push", now: dt.datetime | None = None
+) -> IntakeResult:
+    """Take one dossier (`HoSoBTXH`) that `system` hands to the province, through the national
+    portal's intake pipeline (`intake_receive`: procedure in force, routing to the competent
+    agency, file checks, one dossier per key), as the system's account, its `AcceptKey` the
+    idempotency key: created, updated (a supplement coming back) or duplicate. Raises
+    IntakeRefused (nothing written) for bad input. Each change of the dossier then goes back to
+    the system as `TienTrinhHoSoBTXH` (progress.py)."""
+    config = settings.EXTERNAL_SYSTEMS.get(system)
+    if config is None:
+        raise IntakeRefused("unknown_system", _("No such external system."), status=404)
+    # Pull is asked for by us (the beat task for systems in pull mode, or an operator's
+    # command naming one); a push is taken only from a system configured to push.
+    if source == "push" and "push" not in config.get("inbound", []):
+        raise IntakeRefused(
+            "inbound_disabled",
+            _("This installation does not take dossiers from this system this way."),
+            status=404,
+        )
+    if not isinstance(body, dict):
+        raise IntakeRefused("malformed_body", _("The body must be a JSON object."), status=400)
+    key = body.get("AcceptKey")
+    if key in (None, ""):
+        raise IntakeRefused(
+            "missing_field",
+            _("Required fields are missing."),
+            errors={"AcceptKey": [_("This value is required.")]},
+        )
+    if not isinstance(key, str) or not _KEY_RE.match(key.strip()):
+        raise IntakeRefused(
+            "invalid_field",
+            _("Some fields are not valid."),
+            errors={"AcceptKey": [_("Letters, digits and . : / - _ only, at most 80.")]},
+        )
+    try:
+        intake = hoso_to_intake(body)
+    except RecordInvalid as exc:
+        raise IntakeRefused(
+            "invalid_field",
+            _("Some fields are not valid."),
+            errors={exc.field: [_("Cannot be read: not well-formed XML, or too large.")]},
+        ) from None
+    try:
+        actor = external_account(system)
+    except NotAllowed as exc:
+        raise IntakeRefused("not_allowed", str(exc.message), status=403) from None
+    result = intake_receive(
+        actor=actor,
+        body=intake,
+        source=source,
+        origin=Origin(system=system, key=key.strip(), label=config["label"]),
+        now=now,
+    )
+    logger.info(
+        "inbound dossier %s",
+        result.outcome,
+        extra={"system": system, "accept_key": key, "dossier": result.dossier.code},
+    )
+    return result
+
+
+@dataclass
+class InboundPullReport:
+    system: str
+    listed: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (AcceptKey, reason)
+    error: str = ""
+
+
+def inbound_pull(
+    *,
+    system: str | None = None,
+    client_factory: Callable[[str], MinistryClient] = client_for,
+    now: dt.datetime | None = None,
+) -> list[InboundPullReport]:
+    """Take the dossiers each system in inbound pull mode (or `system`) lists for the province,
+    through `inbound_receive`, and mark taken those that exist here (created, updated or already
+    here). A refused one is not marked: it stays listed and is reported at each run, until the
+    system corrects it. A system that does not answer is reported; the others go on."""
+    if system is not None and system not in settings.EXTERNAL_SYSTEMS:
+        raise IntakeRefused("unknown_system", _("No such external system."), status=404)
+    names = (
+        [system]
+        if system
+        else [n for n, c in settings.EXTERNAL_SYSTEMS.items() if "pull" in c.get("inbound", [])]
+    )
+    reports = []
+    for name in names:
+        report = InboundPullReport(name)
+        try:
+            with client_factory(name) as client:
+                rows = client.inbound_pending()
+                report.listed = len(rows)
+                taken = []
+                for row in rows:
+                    key = str(row.get("AcceptKey") or "")[:80]
+                    try:
+                        result = inbound_receive(system=name, body=row, source="pull", now=now)
+                    except IntakeRefused as exc:
+                        report.refused.append((key, exc.code))
+                        logger.warning(
+                            "inbound pull refused",
+                            extra={"system": name, "accept_key": key, "reason": exc.code},
+                        )
+                        continue
+                    report.outcomes[result.outcome] += 1
+                    taken.append(key)
+                for i in range(0, len(taken), PULL_CHUNK):
+                    client.inbound_mark(taken[i : i + PULL_CHUNK])
+        except GatewayError as exc:
+            # Marks not sent are sent by the next run (the dossiers answer "duplicate").
+            report.error = exc.message
+            logger.warning("inbound pull failed", extra={"system": name, "error": exc.message})
+        reports.append(report)
+    return reports
+
+
+# ---------------------------------------------------------------------------------------------
 # Setup
 
 
 def external_accounts_ensure(*, actor: User, agency: Any) -> list[User]:
     """Create the system account of every configured external system that has none (no
-    password, no page login; its reports are recorded under it). Audited by
-    `system_account_create`."""
-    from motcua.accounts.services import system_account_create
+    password, no page login; its reports are recorded under it), and give each system that
+    hands dossiers to the province (`inbound`) the role that delivers them (`external_system`,
+    over `agency` and everything under it) when it does not hold it yet. Audited by
+    `system_account_create` and `grant_create`."""
+    from motcua.accounts.services import grant_create, system_account_create
 
     created = []
+    role = Role.objects.filter(code="external_system").first()
     for config in settings.EXTERNAL_SYSTEMS.values():
-        if not User.objects.filter(username=config["account"]).exists():
-            created.append(
-                system_account_create(
-                    actor=actor,
-                    username=config["account"],
-                    full_name=config["label"],
-                    agency=agency,
-                )
+        user = User.objects.filter(username=config["account"]).first()
+        if user is None:
+            user = system_account_create(
+                actor=actor,
+                username=config["account"],
+                full_name=config["label"],
+                agency=agency,
             )
+            created.append(user)
+        if (
+            config.get("inbound", [])
+            and role is not None
+            and not user.grants.filter(role=role, revoked_at__isnull=True).exists()
+        ):
+            grant_create(actor=actor, user=user, role=role, agency=agency, include_subtree=True)
     return created

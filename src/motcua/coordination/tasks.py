@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from .services import coordination_pull
+from .services import inbound_pull as inbound_pull_run
 
 
 @shared_task(name="motcua.coordination.tasks.pull")
@@ -20,4 +21,20 @@ def pull() -> list[dict]:
             "error": r.error,
         }
         for r in coordination_pull()
+    ]
+
+
+@shared_task(name="motcua.coordination.tasks.inbound_pull")
+def inbound_pull() -> list[dict]:
+    """Take the dossiers the systems in inbound pull mode hand to the province (a no-op when
+    none is)."""
+    return [
+        {
+            "system": r.system,
+            "listed": r.listed,
+            "outcomes": dict(r.outcomes),
+            "refused": len(r.refused),
+            "error": r.error,
+        }
+        for r in inbound_pull_run()
     ]

@@ -10,6 +10,7 @@ from django.db import transaction
 from motcua.accounts.models import Role, User
 from motcua.accounts.services import grant_create, official_create, system_account_create
 from motcua.catalog.services import field_upsert, procedure_upsert
+from motcua.coordination.services import external_accounts_ensure
 from motcua.organizations.models import Agency, AgencyKind
 from motcua.organizations.services import agency_create, agency_update
 from motcua.territory.models import Commune, Province
@@ -178,6 +179,9 @@ def demo_setup() -> list[Login]:
             _build(admin)
         catalog_build(admin)
         workflows_build(admin)
+        # The ministries' and the coordination system's accounts (the demo's simulated ones):
+        # their reports and the dossiers they hand over are recorded as them.
+        external_accounts_ensure(actor=admin, agency=Agency.objects.get(code=data.ROOT["code"]))
     return demo_logins()
 
 

@@ -10,7 +10,13 @@ Three definitions:
   division, processed by a specialist, signed by the department's director;
 - the inter-agency birth + health-insurance card procedure (2.001023): after the chairman signs
   the birth certificate the dossier is handed off to the provincial Social Insurance office for
-  the child's card, and comes back to the commune to be returned.
+  the child's card, and comes back to the commune to be returned;
+- the marital-status certificate (1.004873), when the demo's external systems are configured:
+  after the civil-status officer checks it, the dossier is handed over to the national
+  coordination system (`dieuphoi`, simulated) to verify the applicant's status where they lived
+  before; its result comes back and the chairman signs. The same system hands such dossiers to
+  the province (docs/integration.md, the inbound flow). Demo values: that this procedure goes
+  through the coordination system (UNCONFIRMED: §5 names no procedure list).
 
 Demo values: the Social Insurance office's name and identifier, the officials added here.
 """
@@ -18,6 +24,8 @@ Demo values: the Social Insurance office's name and identifier, the officials ad
 from __future__ import annotations
 
 from typing import Any
+
+from django.conf import settings
 
 from motcua.accounts.models import Role, User
 from motcua.accounts.services import grant_create, official_create
@@ -120,6 +128,28 @@ def lien_thong_steps() -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+# The demo's external system for the hand-over step (settings.EXTERNAL_SYSTEMS, demo default).
+EXTERNAL_DEMO_SYSTEM = "dieuphoi"
+MARITAL_STATUS = "1.004873"
+
+
+def marital_status_steps() -> list[dict[str, Any]]:
+    verify = _step("xac_minh", "Xác minh tình trạng hôn nhân qua Hệ thống điều phối", "external",
+                   "specialist", 12, [("forward", "ky"), ("refuse", "ky")])  # fmt: skip
+    verify["system"] = EXTERNAL_DEMO_SYSTEM
+    return [
+        _step("tiep_nhan", "Tiếp nhận hồ sơ", "receive", "receiving_officer", 1,
+              [("forward", "tham_dinh")], unit=DESK),
+        _step("tham_dinh", "Kiểm tra hồ sơ, đề nghị xác minh", "process", "specialist", 4,
+              [("forward", "xac_minh"), ("refuse", "ky"), ("return", "tiep_nhan")]),
+        verify,
+        _step("ky", "Chủ tịch UBND xã ký Giấy xác nhận", "sign", "agency_leader", 2,
+              [("forward", "tra_ket_qua"), ("return", "tham_dinh")]),
+        _step("tra_ket_qua", "Trả kết quả", "return", "receiving_officer", 1,
+              [("forward", None)], unit=DESK),
+    ]  # fmt: skip
+
+
 def _ensure_people(admin: User) -> None:
     """What the workflows need beyond the demo province: the Social Insurance office and its
     officer, a head of the Business Registration Division, and each commune's civil-status
@@ -160,14 +190,18 @@ def _ensure_people(admin: User) -> None:
              [("unit_leader", dkkd, None)])  # fmt: skip
     official("cv.bhxh", "Nguyễn Minh Triết", insurance, "Chuyên viên thu - cấp sổ, thẻ",
              "0918000021", [("specialist", insurance, None)])  # fmt: skip
-    lien_thong = Procedure.objects.get(code="2.001023")
+    procedures = [Procedure.objects.get(code="2.001023")]
+    if EXTERNAL_DEMO_SYSTEM in settings.EXTERNAL_SYSTEMS:
+        procedures.append(Procedure.objects.get(code=MARITAL_STATUS))
     for key, _code, _name, group in data.COMMUNES:
         officer = User.objects.get(username=f"hotich.{key}")
         pc = Agency.objects.get(code=f"000.00.{group}.{data.H}")
-        if not officer.grants.filter(procedure=lien_thong, revoked_at__isnull=True).exists():
+        for procedure in procedures:
+            if officer.grants.filter(procedure=procedure, revoked_at__isnull=True).exists():
+                continue
             grant_create(
                 actor=admin, user=officer, role=roles["specialist"], agency=pc,
-                procedure=lien_thong,
+                procedure=procedure,
             )  # fmt: skip
 
 
@@ -187,7 +221,19 @@ def _definitions() -> list[tuple[str, str | None, str, list[dict[str, Any]]]]:
             "Quy trình liên thông đăng ký khai sinh, cấp thẻ BHYT cho trẻ em dưới 6 tuổi",
             lien_thong_steps(),
         ),
-    ]
+    ] + (
+        [
+            (
+                MARITAL_STATUS,
+                None,
+                "Quy trình cấp Giấy xác nhận tình trạng hôn nhân, xác minh qua Hệ thống điều phối",
+                marital_status_steps(),
+            )
+        ]
+        # Only where the demo's coordination system is configured (the step names it).
+        if EXTERNAL_DEMO_SYSTEM in settings.EXTERNAL_SYSTEMS
+        else []
+    )
 
 
 def workflows_build(actor: User) -> list[ProcessDefinition]:

@@ -212,9 +212,16 @@ class PortalIntake:
     "Duplicates")."""
 
     def allows(self, actor: User | None, d: Dossier, ctx: Context) -> bool:
+        if d.source_key:
+            # Handed over by a ministry's or the coordination system (§5): only that system.
+            from django.conf import settings
+
+            system = settings.EXTERNAL_SYSTEMS.get(d.source_system)
+            if system is None or actor is None or actor.get_username() != system["account"]:
+                return False
         return (
             d.channel == Channel.ONLINE
-            and bool(d.external_code)
+            and bool(d.external_code or d.source_key)
             and Holds(Action.DOSSIER_INTAKE, Place.RECEIVING).allows(actor, d, ctx)
         )
 

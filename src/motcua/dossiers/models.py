@@ -39,6 +39,12 @@ class Dossier(models.Model):
     code = models.CharField(_("dossier code"), max_length=40, unique=True)
     # A code issued by a central system (national portal, a ministry gateway), kept beside ours.
     external_code = models.CharField(_("national code"), max_length=60, blank=True)
+    # A dossier a ministry's system or the national coordination system handed us (§5 inbound):
+    # that system (settings.EXTERNAL_SYSTEMS) and its `AcceptKey`, unique together (two systems
+    # may use the same keys). Not the national code: the national portal's §9.3 status-back
+    # keys on that, and these dossiers report back to their own system (coordination/progress.py).
+    source_system = models.CharField(_("handed over by"), max_length=30, blank=True)
+    source_key = models.CharField(_("AcceptKey"), max_length=80, blank=True)
     procedure = models.ForeignKey(
         "catalog.Procedure", on_delete=models.PROTECT, related_name="+", verbose_name=_("procedure")
     )
@@ -259,7 +265,13 @@ class Dossier(models.Model):
                 fields=["external_code"],
                 condition=~models.Q(external_code=""),
                 name="dossier_external_code_unique",
-            )
+            ),
+            # The AcceptKey of the system that handed the dossier over is its idempotency key.
+            models.UniqueConstraint(
+                fields=["source_system", "source_key"],
+                condition=~models.Q(source_key=""),
+                name="dossier_source_key_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,16 @@ system on that one pattern, HTTPS + JSON POST with `Authorization: Bearer <token
 - `POST {url}/TraCuuTienTrinh` {"AcceptKey": [...]} — the reports (progress and result) of
   those dossiers, `data` = [TienTrinh], oldest first.
 
+The inbound flow (the system hands dossiers to the province, §5 as observed): the system pushes
+`HoSoBTXH` to us, or we pull them, and we send each change back as `TienTrinhHoSoBTXH`:
+
+- `POST {url}/LayDanhSachHoSo` {} — the dossiers handed to the province not yet marked taken,
+  `data` = [HoSoBTXH] (no paging: like §9.4, it lists what is not marked);
+- `POST {url}/XacNhanDaNhan` {"AcceptKey": [...]} — mark them taken;
+- `POST {url}/CapNhatTienTrinh` {"data": [TienTrinh]} — progress of those dossiers, each with
+  its `IdempotencyKey` (header `Idempotency-Key`: the first one's), in order.
+Service names are ours (UNCONFIRMED, like the rest of the coordination API).
+
 Errors as adapters/errors.py: transport failures, 5xx and 429 retryable, other 4xx permanent;
 `error_code` other than "0" permanent (the system refused the record), except "99" (busy).
 The token is never logged nor shown (`__repr__`).
@@ -80,6 +90,21 @@ class MinistryClient:
         return self._call(
             "TiepNhanHoSo", {"data": [keyed]}, headers={"Idempotency-Key": idempotency_key}
         )
+
+    def inbound_pending(self) -> list[dict[str, Any]]:
+        """The dossiers the system hands to the province and we have not marked taken."""
+        data = self._call("LayDanhSachHoSo", {})
+        return [row for row in data if isinstance(row, dict)]
+
+    def inbound_mark(self, accept_keys: list[str]) -> None:
+        """Mark these dossiers taken (created here, or already here)."""
+        self._call("XacNhanDaNhan", {"AcceptKey": accept_keys})
+
+    def progress(self, rows: list[dict[str, Any]]) -> list:
+        """Send the progress of dossiers it handed us (`TienTrinhHoSoBTXH`), in order; each row
+        carries its `IdempotencyKey`, so a repeated call is applied once."""
+        key = str(rows[0].get("IdempotencyKey", "")) if rows else ""
+        return self._call("CapNhatTienTrinh", {"data": rows}, headers={"Idempotency-Key": key})
 
     def reports(self, accept_keys: list[str]) -> list[dict[str, Any]]:
         """Every report the system holds for these dossiers (progress and result)."""

@@ -104,7 +104,8 @@ def ministry(live_server, settings, reloaded, world, superuser):
     settings.OUTBOX_BACKOFF_BASE_SECONDS = 0.05
     settings.OUTBOX_BACKOFF_CAP_SECONDS = 0.1
     settings.NOTIFY_APPLICANTS = False
-    # The document and its hash together: parsed specs are cached per content hash.
+    # The parsed steps are cached by content hash (workflows/models.py): change both, or a test
+    # run after another that parsed the birth workflow would follow the cached steps.
     document = external_steps()
     ProcessDefinition.objects.filter(pk=world.birth_definition.pk).update(
         document=document, content_hash=spec_hash(document)

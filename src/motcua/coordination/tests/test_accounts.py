@@ -36,3 +36,23 @@ def test_accounts_created_once(settings, superuser, tree):
 def test_unknown_actor_refused(tree):
     with pytest.raises(CommandError):
         call_command("coordination_accounts", "--actor", "nobody", "--agency", "x")
+
+
+def test_a_system_handing_dossiers_over_gets_the_delivery_role_once(settings, superuser, tree):
+    from motcua.coordination.services import external_accounts_ensure
+
+    settings.EXTERNAL_SYSTEMS = {
+        "btxh": {"label": "Hệ thống của Bộ", "account": "he-thong-btxh", "inbound": ["push"]},
+        "dieuphoi": {"label": "Hệ thống điều phối", "account": "he-thong-dieuphoi"},
+    }
+    external_accounts_ensure(actor=superuser, agency=tree["root"])
+    external_accounts_ensure(actor=superuser, agency=tree["root"])
+
+    btxh = User.objects.get(username="he-thong-btxh")
+    (grant,) = btxh.grants.all()
+    assert (grant.role.code, grant.agency, grant.include_subtree) == (
+        "external_system",
+        tree["root"],
+        True,
+    )
+    assert not User.objects.get(username="he-thong-dieuphoi").grants.exists()

@@ -22,7 +22,7 @@ def test_demo_province_is_complete_and_idempotent():
     officials = User.objects.filter(kind=User.Kind.OFFICIAL, agency__in=tree)
     assert 28 <= officials.count() <= 35
     held = set(Grant.objects.filter(user__in=officials).values_list("role__code", flat=True))
-    assert held == set(BUILTIN_ROLES) - {"national_portal"}
+    assert held == set(BUILTIN_ROLES) - {"national_portal", "external_system"}
     # The intake identity is a system account holding only the intake role.
     portal = User.objects.get(username="dvcqg")
     assert portal.kind == User.Kind.SYSTEM and not portal.has_usable_password()

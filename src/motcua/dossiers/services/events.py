@@ -1,6 +1,7 @@
 """The checked write every transition ends with: the conditional UPDATE on the version, one
 history row per event, the audit entry, and for real dossiers the counts for reports (one upsert)
-and one outbox event per history row for the national portal — all in the caller's transaction
+and one outbox event per history row for the national portal (and for the system that handed
+the dossier over, coordination/progress.py) — all in the caller's transaction
 (DOMAIN.md decisions 2, 7, 8)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.coordination.progress import progress_items
 from motcua.core.audit import audit_record
 from motcua.core.errors import Conflict
 from motcua.notifications.messages import notification_items
@@ -226,6 +228,8 @@ def write_events(
             ]
             # The applicant hears of each status change by SMS and e-mail (same transaction).
             + notification_items(d, rows)
+            # A dossier a ministry's or the coordination system handed us: each row back to it.
+            + progress_items(d, rows, actor)
         )
 
 

@@ -78,6 +78,9 @@ REASONS = {
     "file_unavailable",
     "not_allowed",
     "conflict",
+    # A ministry's or the coordination system's hand-over (coordination/services.py).
+    "unknown_system",
+    "inbound_disabled",
 }
 # What dossier_submit's own refusals mean for the portal.
 _SUBMIT_REASONS = {
@@ -123,6 +126,18 @@ class IntakeResult:
     outcome: str  # CREATED, UPDATED or DUPLICATE
     dossier: Dossier
     national_code: str
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who handed the dossier over when it is not the national portal: a ministry's system or
+    the national coordination system (DOMAIN-integration.md §5, `HoSoBTXH`), whose `AcceptKey`
+    is then the idempotency key instead of the national code (`Dossier.source_key`, unique per
+    system: two systems may use the same keys)."""
+
+    system: str
+    key: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -519,43 +534,52 @@ def national_code_of(body: Any) -> str:
     return ""
 
 
+def _existing(national: str, origin: Origin | None) -> Dossier | None:
+    if origin is not None:
+        return Dossier.objects.filter(source_system=origin.system, source_key=origin.key).first()
+    return Dossier.objects.filter(external_code=national).first()
+
+
 def intake_receive(
     *,
     actor: User,
     body: Any,
     source: str = "push",
+    origin: Origin | None = None,
     now: dt.datetime | None = None,
 ) -> IntakeResult:
-    """Take one dossier from the national portal: created, updated (a supplement coming back)
-    or a duplicate. Raises IntakeRefused (nothing written) when it cannot be taken."""
+    """Take one dossier from the national portal — or, with `origin`, from a ministry's or the
+    coordination system (its `AcceptKey` the idempotency key; `MaHoSo`, its own code, optional
+    and kept in the e-form data): created, updated (a supplement coming back) or a duplicate.
+    Raises IntakeRefused (nothing written) when it cannot be taken."""
     if not isinstance(body, dict):
         raise IntakeRefused("malformed_body", _("The body must be a JSON object."), status=400)
     national = national_code_of(body)
-    missing = {
-        key: [_("This value is required.")]
-        for key, value in (("MaHoSo", national), ("MaTTHC", body.get("MaTTHC")))
-        if not value
-    }
+    required = [("MaTTHC", body.get("MaTTHC"))]
+    if origin is None:
+        required.insert(0, ("MaHoSo", national))
+    missing = {key: [_("This value is required.")] for key, value in required if not value}
     if missing:
         raise IntakeRefused("missing_field", _("Required fields are missing."), errors=missing)
     procedure_code = str(body["MaTTHC"]).strip()
     errors = {}
-    if not _NATIONAL_CODE_RE.match(national):
+    if origin is None and not _NATIONAL_CODE_RE.match(national):
         errors["MaHoSo"] = [_("Letters, digits and . - _ / only, at most 60.")]
     if not _PROCEDURE_CODE_RE.match(procedure_code):
         errors["MaTTHC"] = [_("A national procedure code looks like 2.001610.")]
     if errors:
         raise IntakeRefused("invalid_field", _("Some fields are not valid."), errors=errors)
+    key = origin.key if origin is not None else national
 
-    existing = Dossier.objects.filter(external_code=national).first()
+    existing = _existing(national, origin)
     if existing is not None and existing.status != Status.SUPPLEMENT:
-        return IntakeResult(DUPLICATE, existing, national)
+        return IntakeResult(DUPLICATE, existing, key)
 
     procedure = _procedure(procedure_code)
     applicant, extra = _applicant(body)
     components = _components(body)
     if existing is not None:
-        return _supplement(actor, existing, components, national, now or timezone.now())
+        return _supplement(actor, existing, components, key, now or timezone.now(), origin)
     home = actor.agency.province_id if actor.agency_id else None
     if applicant.commune_id is not None and home is not None and applicant.province_id != home:
         raise IntakeRefused(
@@ -572,24 +596,27 @@ def intake_receive(
             applicant=applicant,
             components=components,
             channel=Channel.ONLINE,
-            form_data=_form_data(body, extra, source),
+            form_data=_form_data(
+                body, extra, f"{origin.system}:{source}" if origin is not None else source
+            ),
             summary=str(body.get("TrichYeu") or "")[:1000],
-            external_code=national,
+            external_code="" if origin is not None else national,
+            source=(origin.system, origin.key) if origin is not None else None,
             now=now,
         )
     except Conflict as exc:
         if exc.code == "duplicate":
             # Delivered twice at the same moment: the other delivery won (the unique
             # constraint decided, inside dossier_submit's savepoint).
-            twin = Dossier.objects.filter(external_code=national).first()
+            twin = _existing(national, origin)
             if twin is not None:
-                return IntakeResult(DUPLICATE, twin, national)
+                return IntakeResult(DUPLICATE, twin, key)
         raise _refusal(exc) from None
     except IntakeRefused:
         raise
     except InvalidInput as exc:
         raise _refusal(exc) from None
-    return IntakeResult(CREATED, dossier, national)
+    return IntakeResult(CREATED, dossier, key)
 
 
 def _verify(actor: User, applicant: Applicant, procedure_code: str) -> None:
@@ -613,7 +640,12 @@ def _verify(actor: User, applicant: Applicant, procedure_code: str) -> None:
 
 
 def _supplement(
-    actor: User, d: Dossier, components: list[ComponentIn], national: str, now: dt.datetime
+    actor: User,
+    d: Dossier,
+    components: list[ComponentIn],
+    national: str,
+    now: dt.datetime,
+    origin: Origin | None = None,
 ) -> IntakeResult:
     """A re-delivery of a dossier waiting for a supplement is the supplement (§9.2
     "Duplicates"): its files are added as the new round and the dossier goes back to the desk
@@ -624,7 +656,11 @@ def _supplement(
             dossier=d,
             expected_version=d.version,
             components=components,
-            note=_("Supplement received from the national portal."),
+            note=(
+                _("Supplement received from %(system)s.") % {"system": origin.label}
+                if origin is not None
+                else _("Supplement received from the national portal.")
+            ),
             now=now,
         )
     except Conflict as exc:

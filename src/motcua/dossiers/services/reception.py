@@ -114,9 +114,18 @@ def _applicant_errors(applicant: Applicant) -> dict[str, list[str]]:
 def _duplicate(existing: Dossier) -> Conflict:
     return Conflict(
         _("A dossier with national code %(national)s already exists: %(code)s.")
-        % {"national": existing.external_code, "code": existing.code},
+        % {"national": existing.external_code or existing.source_key, "code": existing.code},
         code="duplicate",
     )
+
+
+def _twin(external_code: str, source: tuple[str, str] | None) -> Dossier | None:
+    """The dossier already holding this national code or this (system, AcceptKey)."""
+    if source is not None:
+        return Dossier.objects.filter(source_system=source[0], source_key=source[1]).first()
+    if external_code:
+        return Dossier.objects.filter(external_code=external_code).first()
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,6 +145,7 @@ def dossier_submit(
     sets: int = 1,
     return_method: str = ReturnMethod.DESK,
     external_code: str = "",
+    source: tuple[str, str] | None = None,
     accept: bool = False,
     is_sandbox: bool = False,
     definition: ProcessDefinition | None = None,
@@ -148,7 +158,8 @@ def dossier_submit(
     same call: the receiving desk checks it first. At a desk (`Op.REGISTER`, `desk` given) the
     receiving officer needs `dossier.receive` there; with `accept=True` the dossier is accepted
     in the same transaction (receipt and appointment). A national code (`external_code`) is
-    unique: the same dossier delivered twice exists once.
+    unique: the same dossier delivered twice exists once; so is the `source` (system, AcceptKey)
+    of a dossier a ministry's or the coordination system handed over (DOMAIN-integration.md §5).
 
     A sandbox dossier (`is_sandbox`, the workflow test-run) may name the `definition` under
     test, which need not be active; it gets a test code, never a number of the day's sequence.
@@ -223,6 +234,8 @@ def dossier_submit(
     amount, unit, cutoff = processing_time(version, channel)
     d = Dossier(
         external_code=external_code,
+        source_system=source[0] if source else "",
+        source_key=source[1] if source else "",
         procedure=procedure,
         procedure_version=version,
         rule_set=rules.code,
@@ -277,10 +290,9 @@ def dossier_submit(
         ),
         data={"boundary_free": routed.boundary_free},
     )
-    if external_code:
-        existing = Dossier.objects.filter(external_code=external_code).first()
-        if existing is not None:
-            raise _duplicate(existing)
+    existing = _twin(external_code, source)
+    if existing is not None:
+        raise _duplicate(existing)
     try:
         with transaction.atomic():
             d.code = sandbox_code() if is_sandbox else code_allocate(routed.receiving_agency, local)
@@ -306,10 +318,8 @@ def dossier_submit(
             if accept:
                 _accept(d, actor, now=now)
     except IntegrityError:
-        # Two deliveries of one national code at the same moment: the first one won.
-        existing = (
-            Dossier.objects.filter(external_code=external_code).first() if external_code else None
-        )
+        # Two deliveries of one national code (or AcceptKey) at the same moment: the first won.
+        existing = _twin(external_code, source)
         if existing is None:
             raise
         raise _duplicate(existing) from None

@@ -33,3 +33,45 @@ class SimReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handover_id}: {self.body.get('StatusId', '')}"
+
+
+class SimInbound(models.Model):
+    """A dossier the simulated system hands to the province (`_push`, or listed for the
+    province's pull until it is marked taken)."""
+
+    system = models.CharField(max_length=30)
+    accept_key = models.CharField(max_length=80)
+    record = models.JSONField()
+    taken = models.BooleanField(default=False)
+    times_pushed = models.PositiveIntegerField(default=0)
+    # The province's answers to the pushes (status and body), oldest first.
+    replies = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "accept_key"], name="sim_inbound_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system}: {self.accept_key}"
+
+
+class SimProgress(models.Model):
+    """A progress row (`TienTrinhHoSoBTXH`) the province sent back, once per IdempotencyKey;
+    repeats are counted."""
+
+    system = models.CharField(max_length=30)
+    key = models.CharField(max_length=200)
+    accept_key = models.CharField(max_length=80)
+    body = models.JSONField()
+    times_received = models.PositiveIntegerField(default=1)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["system", "key"], name="sim_progress_key")]
+
+    def __str__(self) -> str:
+        return f"{self.system}: {self.key}"

@@ -13,6 +13,10 @@ urlpatterns = (
         path("<slug:system>/TraCuuTienTrinh", views.reports, name="reports"),
         path("<slug:system>/nhat-ky", views.log, name="log"),
         path("<slug:system>/_settle", views.settle, name="settle"),
+        path("<slug:system>/_push", views.push, name="push"),
+        path("<slug:system>/LayDanhSachHoSo", views.inbound_list, name="inbound_list"),
+        path("<slug:system>/XacNhanDaNhan", views.inbound_mark, name="inbound_mark"),
+        path("<slug:system>/CapNhatTienTrinh", views.progress, name="progress"),
         path("_faults", views.faults, name="faults"),
     ]
     if settings.SIMULATORS_ENABLED

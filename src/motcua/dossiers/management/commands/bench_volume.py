@@ -476,6 +476,9 @@ class Command(BaseCommand):
             "id": "%(base)s + g.i",
             "code": code,
             "external_code": "''",
+            # Unique keys of delivery: the copies are nobody's (a template's would collide).
+            "source_system": "''",
+            "source_key": "''",
             "applicant_name": name,
             "applicant_id_number": f"lpad(({_h(6)} % 1000000000000)::text, 12, '0')",
             "applicant_phone": f"'09' || lpad(({_h(7)} % 100000000)::text, 8, '0')",
