@@ -21,6 +21,8 @@ def test_demo_workflows_are_active_valid_and_idempotent():
         ("1.001193", None),
         ("2.001610", "000.01.03.H20"),
         ("2.001023", None),
+        # Handed over to the national coordination system (demo of issue 13 §5).
+        ("1.004873", None),
     }
     for definition in active:
         assert definition_problems(definition) == [], definition
@@ -36,6 +38,8 @@ def test_demo_workflows_are_active_valid_and_idempotent():
     handoff = next(s for s in lien_thong.spec.steps if s.kind == "handoff")
     assert handoff.unit.agency_name == "Bảo hiểm xã hội tỉnh Đồng Tháp"
     assert lien_thong.spec.steps[-1].kind == "return"
+    external = active.get(procedure__code="1.004873")
+    assert [s.system for s in external.spec.steps if s.kind == "external"] == ["dieuphoi"]
     enterprise = active.get(procedure__code="2.001610")
     assert [s.kind for s in enterprise.spec.steps] == [
         "receive", "assign", "process", "approve", "sign", "return",
