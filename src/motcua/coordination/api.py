@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from motcua.core.errors import DomainError
+from motcua.core.schemas import ErrorOut
 from motcua.dossiers.intake_api import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
 from motcua.dossiers.services.intake import IntakeRefused
 
@@ -51,7 +52,8 @@ class ReportResultOut(Schema):
 
 
 class ReportAckOut(Schema):
-    """The §5 envelope, with our reason and field errors on a refusal."""
+    """The §5 envelope, with our reason and field errors on a refusal (reports and dossiers
+    alike)."""
 
     result: ReportResultOut
     reason: str | None = None
@@ -71,10 +73,19 @@ def _refused(status: int, system: str, reason: str, message: str, errors=None) -
     return _answer(status, message, [], reason=reason, errors=errors or {})
 
 
+# Answers in the §5 envelope; the API's gates that refuse a request before the view reads it (a
+# NUL character: 422, an oversized body: 413) answer with the API's own error body.
+PROTOCOL_RESPONSES: dict[int, Any] = {
+    **{code: ReportAckOut for code in (200, 400, 401, 403, 404, 409, 429, 503)},
+    413: ReportAckOut | ErrorOut,
+    422: ReportAckOut | ErrorOut,
+}
+
+
 @router.post(
     "/{system}/reports",
     auth=None,
-    response={code: ReportAckOut for code in (200, 400, 401, 403, 404, 409, 413, 422, 429, 503)},
+    response=PROTOCOL_RESPONSES,
     summary="Receive a report (progress or result) on a dossier handed over to an external system",
     openapi_extra={
         "requestBody": {
@@ -155,6 +166,7 @@ def _signed(request: HttpRequest, config: dict) -> bool:
 @router.post(
     "/{system}/dossiers",
     auth=None,
+    response=PROTOCOL_RESPONSES,
     summary="Receive a dossier an external system hands to the province (HoSoBTXH)",
     openapi_extra={
         "requestBody": {
