@@ -9,6 +9,7 @@ OpenAPI schema, so clients see them.
 
 from __future__ import annotations
 
+import datetime as dt
 import typing
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -17,7 +18,14 @@ from django.db.models import Model
 from ninja import Schema
 from ninja.pagination import LimitOffsetPagination, PageNumberPagination, PaginationBase
 from ninja.pagination import paginate as ninja_paginate
-from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 # Column ranges: PostgreSQL's smallint, integer and bigint (SQLite's INTEGER is 64-bit).
 SMALLINT_MAX = 2**15 - 1
@@ -42,6 +50,19 @@ CommuneCode = Annotated[int, Field(ge=0, le=INT_MAX)]
 # Texts. A value stored in a column is as long as the column allows (`column`); free text, codes
 # and search boxes have a bound of their own.
 TEXT_MAX = 5000
+
+
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    """Any offset the ISO format admits (up to ±23:59) to UTC: PostgreSQL refuses offsets past
+    ±15:59 in a query ("time zone displacement out of range"), a 500 before this."""
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+
+
+# A moment with its offset, as a query parameter or a field: kept in UTC.
+Moment = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 Text = Annotated[str, StringConstraints(max_length=TEXT_MAX)]
 Code = Annotated[str, StringConstraints(max_length=60)]
 # A search box: each word is a condition, so a query is kept to a sentence.

@@ -15,9 +15,9 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from motcua.core.schemas import Code, ErrorOut, Id, LimitOffset, paginate
+from motcua.core.schemas import Code, ErrorOut, Id, LimitOffset, Moment, paginate
 
 from . import selectors, services
 from .constants import COMMENT_MAX, Criterion, Level, Source
@@ -114,8 +114,8 @@ def rate(request: HttpRequest, payload: RatingIn):
 @paginate(LimitOffset)
 def ratings(
     request: HttpRequest,
-    start: AwareDatetime | None = None,
-    end: AwareDatetime | None = None,
+    start: Moment | None = None,
+    end: Moment | None = None,
     negative: bool | None = None,
     agency: Id | None = None,
 ):
@@ -135,7 +135,7 @@ class RatingCountOut(Schema):
 
 
 @router.get("/ratings/counts", response=list[RatingCountOut])
-def rating_counts(request: HttpRequest, start: AwareDatetime, end: AwareDatetime):
+def rating_counts(request: HttpRequest, start: Moment, end: Moment):
     """Per competent agency the caller may see: ratings given in [start, end) and how many were
     negative."""
     return selectors.rating_counts(request.user, start=start, end=end)

@@ -156,3 +156,15 @@ def test_the_page_rates_without_javascript(client, ended):
     assert "Cảm ơn Ông/Bà đã đánh giá" in done.content.decode()
     rating = Rating.objects.get()
     assert rating.marks == {"conduct": "satisfied"} and rating.comment == "Cán bộ nhiệt tình."
+
+
+def test_any_offset_the_iso_format_admits_is_read_in_utc(client, world, ended):
+    """PostgreSQL refuses offsets past ±15:59 in a query; the API takes any ISO offset (up to
+    ±23:59) and reads it in UTC (found by the OpenAPI schema test on PostgreSQL: a 500)."""
+    client.post(URL, body(ended), content_type="application/json")
+    client.force_login(world["commune_chair"])
+    far = {"start": "1900-01-01T00:00:00+17:11", "end": "2100-01-01T00:00:00-19:42"}
+    counts = client.get(URL + "/counts", far)
+    assert counts.status_code == 200 and counts.json()[0]["ratings"] == 1
+    listed = client.get(URL, far)
+    assert listed.status_code == 200 and len(listed.json()["items"]) == 1
