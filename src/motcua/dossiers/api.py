@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from pydantic import AwareDatetime
 
 from motcua.accounts.models import User
 from motcua.catalog.selectors import procedure_get_cached
@@ -28,6 +27,7 @@ from motcua.core.schemas import (
     Cursors,
     ErrorOut,
     Id,
+    Moment,
     PositiveInt32,
     PositiveSmallInt,
     SearchText,
@@ -234,7 +234,7 @@ class PaymentIn(VersionIn):
 class ApologyIn(VersionIn):
     reason: Text
     # With its offset (e.g. 2026-03-20T09:00:00+07:00): a naive moment is a 422.
-    new_due_at: AwareDatetime
+    new_due_at: Moment  # read in UTC, whatever offset ISO admits
     agency_at_fault: AgencyRef | None = None
 
 
