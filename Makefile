@@ -24,13 +24,14 @@ $(STAMP): $(LOCKS)
 
 venv: $(STAMP)
 
-# Debian's Chromium drives the browser tests (Playwright cannot download its own here).
+# Debian's Chromium drives the browser tests (Playwright cannot download its own here), and
+# poppler's pdfsig checks the signed results with a tool independent of the signer (issue 15).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests…"; \
+	@{ command -v chromium >/dev/null 2>&1 && command -v pdfsig >/dev/null 2>&1; } || { \
+	  echo "Installing Debian's chromium and poppler-utils for the tests…"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
-	  { $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null; }; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium poppler-utils >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium poppler-utils >/dev/null; }; }
 
 # The demo runs a real Celery worker (with beat) beside the web server: it delivers the outbox
 # to the national portal's simulator within a second of each change. The broker needs no
