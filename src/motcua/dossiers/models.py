@@ -144,6 +144,10 @@ class Dossier(models.Model):
     # The first appointment: the on-time indicators use it, whatever extension follows.
     # The receipt's appointment: set once, at acceptance, never moved (DOMAIN.md decision 8).
     original_due_at = models.DateTimeField(_("original appointment"), null=True, blank=True)
+    # When the appointment becomes near (`process.appointment_near_at`: `deadlines.near_from`
+    # with the apology notice), kept with it by `save` and every transition: the leaders'
+    # at-risk list reads it through an index.
+    due_near_at = models.DateTimeField(_("appointment near from"), null=True, blank=True)
     # The end of the legal processing time, which the on-time indicators judge against: the
     # original appointment moved by pauses and restarts of the clock, never by an apology.
     statutory_due_at = models.DateTimeField(
@@ -251,6 +255,9 @@ class Dossier(models.Model):
             models.Index(
                 fields=["step_due_at"], condition=RUNNING_ROWS, name="dossier_running_step_idx"
             ),
+            models.Index(
+                fields=["due_near_at"], condition=RUNNING_ROWS, name="dossier_running_near_idx"
+            ),
             models.Index(fields=["receiving_agency", "submitted_at"], name="dossier_desk_idx"),
             models.Index(
                 fields=["competent_agency", "submitted_at"], name="dossier_competent_time_idx"
@@ -285,6 +292,12 @@ class Dossier(models.Model):
             kwargs["update_fields"] = {*fields, "search_folded"}
         if fields is not None and {"step_started_at", "step_due_at"} & set(fields):
             kwargs["update_fields"] = {*kwargs["update_fields"], "step_near_at"}
+        if fields is None or {"received_at", "due_at", "rule_set"} & set(fields):
+            from .process import appointment_near_at
+
+            self.due_near_at = appointment_near_at(self)
+            if fields is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "due_near_at"}
         super().save(*args, **kwargs)
 
 

@@ -21,6 +21,7 @@ from motcua.workflows.constants import LimitUnit, StepAction, StepKind, UnitRefK
 from motcua.workflows.spec import Step, Transition, UnitRef, WorkflowSpec
 
 from .constants import Timeliness
+from .deadlines import near_from
 from .models import Dossier
 from .rules import rule_set_get
 
@@ -167,6 +168,14 @@ def apology_deadline(d: Dossier) -> dt.datetime | None:
     if d.due_at is None:
         return None
     return apology_latest(d.due_at, d.rule_set, calendar(d.competent_agency))
+
+
+def appointment_near_at(d: Dossier) -> dt.datetime | None:
+    """When the appointment becomes near: the last part of its length from reception, and at
+    the latest a notice before the apology letter's last moment (`deadlines.near_from`)."""
+    if d.due_at is None:
+        return None
+    return near_from(d.received_at, d.due_at, apology_by=apology_deadline(d))
 
 
 def apology_latest(due_at: dt.datetime, rule_set: str, cal: WorkCalendar) -> dt.datetime:

@@ -670,7 +670,7 @@ def deadlines_of(dossier: Dossier, now: dt.datetime) -> Deadlines:
     """What the desk says about an open dossier's step deadline and appointment, by the one
     rule of `deadlines.py` (the due-warning scan's too). The appointment is judged while the
     processing clock runs (a paused clock's appointment is moved when it resumes)."""
-    from .process import apology_deadline
+    from .process import appointment_near_at
 
     d = dossier
     if d.status in TERMINAL:
@@ -679,7 +679,7 @@ def deadlines_of(dossier: Dossier, now: dt.datetime) -> Deadlines:
     step = step_state(step_near, d.step_due_at, now)
     appointment = ""
     if d.status in CLOCK_RUNNING and d.due_at is not None:
-        near = near_from(d.received_at, d.due_at, apology_by=apology_deadline(d))
+        near = d.due_near_at or appointment_near_at(d)
         appointment = appointment_state(near, d.due_at, now)
     return Deadlines(step=step, appointment=appointment)
 
@@ -1070,9 +1070,10 @@ def open_by_unit(agency_ids: list[int] | None, now: dt.datetime) -> dict[int, He
 
 def at_risk_condition(now: dt.datetime) -> Q:
     """Open dossiers whose step is near its deadline or past it (the desk's "due soon" and
-    "overdue" tabs: `step_near_at`, written by `deadlines.near_from`), or whose appointment
-    has passed while the clock runs (`deadlines.appointment_state` "missed")."""
-    return Q(step_near_at__lte=now) | Q(status__in=sorted(CLOCK_RUNNING), due_at__lt=now)
+    "overdue" tabs: `step_near_at`, written by `deadlines.near_from`), or whose appointment is
+    near or missed while the clock runs (`due_near_at`, by the same rule with the apology
+    notice: `deadlines.appointment_state`)."""
+    return Q(step_near_at__lte=now) | Q(status__in=sorted(CLOCK_RUNNING), due_near_at__lte=now)
 
 
 def dossiers_at_risk(agency_ids: list[int] | None, now: dt.datetime) -> QuerySet[Dossier]:

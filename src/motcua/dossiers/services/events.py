@@ -30,6 +30,7 @@ from ..lifecycle import Context, Rule, arrived, state_of
 from ..lifecycle import check as lifecycle_check
 from ..models import Dossier, DossierEvent
 from ..national import dossier_object, progress_row
+from ..process import appointment_near_at
 
 DESTINATION = "dvcqg"
 
@@ -101,6 +102,7 @@ MUTABLE = [
     "step_started_at",
     "step_due_at",
     "step_near_at",
+    "due_near_at",
     "assignee",
     "ledger_book",
     "ledger_number",
@@ -132,6 +134,7 @@ class Transition:
         arrived(self.rule, d)
         d.national_status = NATIONAL_CODE[d.status]
         d.step_near_at = near_from(d.step_started_at, d.step_due_at)
+        d.due_near_at = appointment_near_at(d)
         values = {name: getattr(d, Dossier._meta.get_field(name).attname) for name in MUTABLE}
         expected = d.version if expected_version is None else expected_version
         seq0 = d.event_seq

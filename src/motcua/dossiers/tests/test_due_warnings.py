@@ -434,3 +434,25 @@ def test_migration_keeps_one_of_each_unaddressed_warning(reloaded, world):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_fills_the_appointment_near_moment_of_running_dossiers(reloaded, world):
+    """0017 backfills `due_near_at` for running dossiers on the early side of the exact rule
+    (it cannot read the working calendar), never later."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    running = birth(world, local(2026, 3, 2, 9))
+    exact = running.due_near_at
+    assert exact is not None and running.received_at < exact < running.due_at
+    executor = MigrationExecutor(connection)
+    executor.migrate([("dossiers", "0016_dossier_source_system_key")])
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([("dossiers", "0017_dossier_due_near_at")])
+    filled = Dossier.objects.get(pk=running.pk).due_near_at
+    assert filled is not None and filled <= exact
+    assert filled >= running.due_at - dt.timedelta(days=4)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -179,3 +179,24 @@ def test_the_report_reads_a_fixed_number_of_queries_as_dossiers_grow(world, inta
     for day in (6, 7, 8):
         submit(world, local(2026, 4, day, 9), accept=True)
     assert queries() == few
+
+
+def test_the_at_risk_list_holds_a_dossier_whose_appointment_is_near_though_its_step_is_not(world):
+    """A first step settled slowly hands the next one a fresh step deadline while the
+    appointment draws near: the appointment's own rule (`deadlines.near_from` with the apology
+    notice) puts the dossier on the list, before it is missed."""
+    d = submit(world, local(2026, 4, 6, 9), accept=True)
+    forwarded_at = d.due_at - dt.timedelta(hours=2)
+    assert act(world, "forward", d, forwarded_at)
+    d.refresh_from_db()
+    now = forwarded_at + dt.timedelta(minutes=5)
+    state = deadlines_of(d, now)
+    assert (state.step, state.appointment) == ("", NEAR)
+    assert d.pk in {x.pk for x in report_at_risk(world["commune_chair"], now=now)}
+    # Before the appointment's near moment, neither rule puts it on the list.
+    early = submit(world, local(2026, 4, 6, 9), accept=True)
+    early_state = deadlines_of(early, local(2026, 4, 6, 10))
+    assert (early_state.step, early_state.appointment) == ("", "")
+    assert early.pk not in {
+        x.pk for x in report_at_risk(world["commune_chair"], now=local(2026, 4, 6, 10))
+    }
