@@ -7,6 +7,7 @@ import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -682,6 +683,19 @@ def deadlines_of(dossier: Dossier, now: dt.datetime) -> Deadlines:
         near = d.due_near_at or appointment_near_at(d)
         appointment = appointment_state(near, d.due_at, now)
     return Deadlines(step=step, appointment=appointment)
+
+
+def dossier_source(dossier: Dossier) -> tuple[str, str]:
+    """Which system handed the dossier to the province and its key there, for people: the
+    national portal (its dossier code) or a ministry's system / the coordination system (its
+    configured label, its AcceptKey); ("", "") for a dossier born at a desk."""
+    d = dossier
+    if d.source_system:
+        system = settings.EXTERNAL_SYSTEMS.get(d.source_system) or {}
+        return system.get("label") or d.source_system, d.source_key
+    if d.external_code:
+        return _("National Public Service Portal"), d.external_code
+    return "", ""
 
 
 def dossier_spec(dossier: Dossier):

@@ -894,6 +894,7 @@ def _render_detail(
     context = {
         "dossier": d,
         "procedure_name": d.procedure_version.name,
+        "source": selectors.dossier_source(d),
         "deadlines": selectors.deadlines_of(d, now),
         "svg": definition_svg(
             spec,

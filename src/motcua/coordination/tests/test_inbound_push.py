@@ -48,6 +48,20 @@ def post(body, *, system: str = "btxh", secret: str = SECRET, raw: bytes | None 
     return response, response.json()
 
 
+def test_the_dossier_page_says_which_system_handed_the_dossier_over():
+    from motcua.accounts.models import User
+
+    body = record()
+    response, answer = post(body)
+    assert response.status_code == 200, answer
+    d = Dossier.objects.get(source_system="btxh", source_key=body["AcceptKey"])
+    client = Client()
+    client.force_login(User.objects.filter(is_superuser=True).first())
+    page = client.get(f"/ho-so/{d.pk}/").content.decode()
+    assert "Hệ thống của Bộ (thử)" in page  # the system's configured label
+    assert body["AcceptKey"] in page
+
+
 def stored() -> tuple[int, ...]:
     return (
         Dossier.objects.count(),
