@@ -118,7 +118,7 @@ def test_unsigned_pdf_is_not_valid(db):
     result = verify_pdf(blank_pdf())
     assert not result.signed and not result.valid
     assert result.record is None
-    assert "no digital signature" in " ".join(result.problems) or result.problems
+    assert result.problems == ["Văn bản không có chữ ký số."]
 
 
 def test_refused_signer_changes_nothing(tsa, tree, clerk, result_pdf):
@@ -151,8 +151,8 @@ def test_a_leader_signs_only_for_their_own_agency(tsa, tree, leader, result_pdf)
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"PK\x03\x04 not a pdf", "not a PDF"),
-        (b"%PDF-1.7\n garbage without objects", "damaged"),
+        (b"PK\x03\x04 not a pdf", "không phải là văn bản PDF"),
+        (b"%PDF-1.7\n garbage without objects", "bị hỏng"),
     ],
 )
 def test_refuses_what_is_not_a_readable_pdf(db, tree, leader, content, message):
@@ -170,5 +170,5 @@ def test_refuses_an_encrypted_pdf(db, tree, leader):
     writer.write(out)
     with pytest.raises(InvalidInput) as refused:
         _sign(leader, tree["dept"], out.getvalue())
-    assert "encrypted" in refused.value.message
+    assert "mã hóa" in refused.value.message
     assert not SignedDocument.objects.exists()

@@ -12,7 +12,7 @@ TimeStampResp of status "rejection" (badDataFormat), as a TSA answers.
 
 from __future__ import annotations
 
-from asn1crypto import tsp
+from asn1crypto import core, tsp
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -29,18 +29,17 @@ REPLY = "application/timestamp-reply"
 MAX_QUERY_BYTES = 16 * 1024
 
 
-def _reply(response: tsp.TimeStampResp, status: int = 200) -> HttpResponse:
-    return HttpResponse(response.dump(), status=status, content_type=REPLY)
+def _reply(der: bytes, status: int = 200) -> HttpResponse:
+    return HttpResponse(der, status=status, content_type=REPLY)
 
 
-def _rejection(failure: str) -> tsp.TimeStampResp:
-    return tsp.TimeStampResp(
-        {
-            "status": tsp.PKIStatusInfo(
-                {"status": tsp.PKIStatus("rejection"), "fail_info": tsp.PKIFailureInfo({failure})}
-            )
-        }
-    )
+def _rejection(failure: str) -> bytes:
+    """TimeStampResp ::= SEQUENCE { status PKIStatusInfo } (no token), DER. Built by hand:
+    asn1crypto will not dump a TimeStampResp without its token."""
+    status = tsp.PKIStatusInfo(
+        {"status": tsp.PKIStatus("rejection"), "fail_info": tsp.PKIFailureInfo({failure})}
+    ).dump()
+    return core.Sequence.load(b"\x30" + bytes([len(status)]) + status).dump()
 
 
 def stamper() -> DummyTimeStamper:
@@ -68,7 +67,7 @@ def timestamp(request: HttpRequest) -> HttpResponse:
         query.native  # parse it all now: asn1crypto parses lazily  # noqa: B018
     except (ValueError, TypeError):
         return _reply(_rejection("bad_data_format"), status=400)
-    return _reply(stamper().request_tsa_response(query))
+    return _reply(stamper().request_tsa_response(query).dump())
 
 
 @csrf_exempt
