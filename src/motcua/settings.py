@@ -701,15 +701,15 @@ OUTBOX_KICK_ON_COMMIT = envbool("OUTBOX_KICK_ON_COMMIT", not CELERY_TASK_ALWAYS_
 
 # Digital signatures (motcua.signing; docs/integration.md "Signatures"). SIGNING_MODE:
 # "local-test-ca" (a local test CA under SIGNING_PKI_DIR, made on demand; the default with the
-# simulators), "pkcs12" (SIGNING_PKCS12: comma-separated "agency:<electronic identifier>=<path>"
+# simulators) or "pkcs12" (SIGNING_PKCS12: comma-separated "agency:<electronic identifier>=<path>"
 # and "official:<username>=<path>" entries, each with its password in
 # SIGNING_PKCS12_PASSWORD_<ENTRY> or *_FILE, ENTRY upper-cased with every other character "_",
-# e.g. SIGNING_PKCS12_PASSWORD_AGENCY_000_00_12_H12) or "remote" (the officials' keys held by a
-# remote signing service, SIGNING_REMOTE_*). SIGNING_TRUST_ROOTS: PEM files of the CA roots
+# e.g. SIGNING_PKCS12_PASSWORD_AGENCY_000_00_12_H12). A remote signing service ("remote") is not
+# built yet. SIGNING_TRUST_ROOTS: PEM files of the CA roots
 # a signature must chain to (the local test root is trusted in local-test-ca mode).
 SIGNING_MODE = envstr("SIGNING_MODE", "local-test-ca" if SIMULATORS_ENABLED else "pkcs12")
-if SIGNING_MODE not in {"local-test-ca", "pkcs12", "remote"}:
-    raise ImproperlyConfigured("SIGNING_MODE must be local-test-ca, pkcs12 or remote")
+if SIGNING_MODE not in {"local-test-ca", "pkcs12"}:
+    raise ImproperlyConfigured("SIGNING_MODE must be local-test-ca or pkcs12")
 SIGNING_PKI_DIR = Path(envstr("SIGNING_PKI_DIR", str(VAR_DIR / "pki")))
 # The place written in each signature (/Location), e.g. "Đồng Tháp"; empty: none.
 SIGNING_LOCATION = envstr("SIGNING_LOCATION", "")
@@ -742,16 +742,6 @@ SIGNING_TSA_URL = envstr("SIGNING_TSA_URL", SITE_URL + "/sim/tsa/")
 SIGNING_TSA_USERNAME = envstr("SIGNING_TSA_USERNAME", "")
 SIGNING_TSA_PASSWORD = envsecret("SIGNING_TSA_PASSWORD") or ""
 SIGNING_TSA_TIMEOUT = envint("SIGNING_TSA_TIMEOUT", 10)
-# The remote signing service (Cloud Signature Consortium API v2 shape, adapters/remote_signing).
-SIGNING_REMOTE_URL = envstr("SIGNING_REMOTE_URL", SITE_URL + "/sim/ky-so/csc/v2").rstrip("/")
-SIGNING_REMOTE_CLIENT_ID = envstr("SIGNING_REMOTE_CLIENT_ID", "motcua")
-SIGNING_REMOTE_CLIENT_SECRET = envsecret("SIGNING_REMOTE_CLIENT_SECRET") or (
-    "" if PRODUCTION else "demo-ky-so"
-)
-SIGNING_REMOTE_TIMEOUT = float(envint("SIGNING_REMOTE_TIMEOUT", 10))
-if SIGNING_MODE == "remote" and not SIGNING_REMOTE_CLIENT_SECRET:
-    raise ImproperlyConfigured("SIGNING_MODE=remote needs SIGNING_REMOTE_CLIENT_SECRET (or _FILE)")
-SIM_REMOTE_SIGNING_CLIENT_SECRET = envsecret("SIM_REMOTE_SIGNING_CLIENT_SECRET") or "demo-ky-so"
 # Public verification (/xac-thuc/, POST /api/v1/signatures/verify): the largest PDF accepted,
 # and checks per client address per minute before answering 429.
 SIGNING_VERIFY_MAX_BYTES = envint("SIGNING_VERIFY_MAX_BYTES", 20 * 1024 * 1024)

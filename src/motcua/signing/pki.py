@@ -14,9 +14,8 @@
   outside this installation.
 - ``pkcs12``: real certificates, one PKCS#12 file per agency and per official
   (settings.SIGNING_PKCS12, see settings.py), with their passwords from the environment.
-- ``remote``: the officials' keys are held by a remote signing service
-  (adapters/remote_signing); agency seals still come from SIGNING_PKCS12 if configured, else
-  from the service too.
+
+A remote signing service (officials' keys held by the service) is not built yet.
 
 Files are written atomically under a lock, so two processes asking at once make one CA.
 """
@@ -46,8 +45,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 LOCAL = "local-test-ca"
 PKCS12 = "pkcs12"
-REMOTE = "remote"
-MODES = (LOCAL, PKCS12, REMOTE)
+MODES = (LOCAL, PKCS12)
 
 ROOT = "root-ca"
 ISSUING = "issuing-ca"
@@ -401,21 +399,11 @@ def official_credential(user) -> Credential:
     return credential
 
 
-def remote_official_credential(user) -> Credential:
-    """The key a remote signing service's simulator holds for an official: the local PKI's."""
-    return _local_official(user)
-
-
-def remote_agency_credential(agency) -> Credential:
-    return _local_agency(agency)
-
-
 def trust_roots() -> list[x509.Certificate]:
-    """The certificates a signature must chain to: the local test root (local-test-ca mode or
-    when simulators are enabled, so the remote simulator's signatures verify) and the PEM
-    files of SIGNING_TRUST_ROOTS."""
+    """The certificates a signature must chain to: the local test root (local-test-ca mode) and
+    the PEM files of SIGNING_TRUST_ROOTS."""
     roots: list[x509.Certificate] = []
-    if mode() == LOCAL or (mode() == REMOTE and settings.SIMULATORS_ENABLED):
+    if mode() == LOCAL:
         roots.append(local_root().cert)
     for path in settings.SIGNING_TRUST_ROOTS:
         try:

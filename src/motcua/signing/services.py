@@ -15,9 +15,8 @@ certified copies (R21) call it with the PDF they made. It
 4. records a `SignedDocument` (SHA-256 of the output, kind, dossier code, agency, signer,
    serials) and an audit entry in one transaction.
 
-The keys come from signing.pki (SIGNING_MODE); in "remote" mode the official's signature is
-made by the remote signing service and waits for the official's confirmation there
-(signing.remote).
+The keys come from signing.pki (SIGNING_MODE: local-test-ca or pkcs12). Remote signing (keys
+held by a signing service, each signature confirmed by the signer) is not built yet.
 """
 
 from __future__ import annotations
@@ -57,7 +56,7 @@ INFO_KEY = "/MotCuaVerificationKey"
 
 
 class SigningUnavailable(DomainError):
-    """A service signing depends on (the TSA, the remote signing service) failed; retry later."""
+    """A service signing depends on (the time-stamping authority) failed; retry later."""
 
     status = 503
     code = "signing_unavailable"
@@ -267,28 +266,16 @@ def sign_pdf_record(
     key = secrets.token_urlsafe(12)
     stamped = qr_stamp(reader, key=key, dossier_code=dossier_code)
     timestamper = timestamper_from_settings()
-    if pki.mode() == pki.REMOTE:
-        from . import remote
-
-        official_signed, official_serial = remote.sign_official(
-            pdf=stamped,
-            signer=signer,
-            field_name=OFFICIAL_FIELD,
-            reason=reason,
-            timestamper=timestamper,
-        )
-        seal = remote.agency_seal_credential(agency)
-    else:
-        official, seal = _credentials(agency=agency, signer=signer)
-        official_signed = sign_field(
-            stamped,
-            signer=pyhanko_signer(official),
-            field_name=OFFICIAL_FIELD,
-            reason=reason,
-            name=signer.full_name or signer.username,
-            timestamper=timestamper,
-        )
-        official_serial = official.serial_hex
+    official, seal = _credentials(agency=agency, signer=signer)
+    official_signed = sign_field(
+        stamped,
+        signer=pyhanko_signer(official),
+        field_name=OFFICIAL_FIELD,
+        reason=reason,
+        name=signer.full_name or signer.username,
+        timestamper=timestamper,
+    )
+    official_serial = official.serial_hex
     signed = sign_field(
         official_signed,
         signer=pyhanko_signer(seal),
