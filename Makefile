@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha256sum | cut -c1-16)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format lock browser clean bench bench-volume bench-delivery bench-faults venv install-check
+.PHONY: demo test lint format lock browser clean bench bench-volume bench-delivery bench-faults bench-signing venv install-check
 
 # Installation never depends on the machine's pip nor on what the index publishes next: the
 # pinned installer (requirements/bootstrap.lock) goes in first, then every package of the lock
@@ -73,6 +73,7 @@ bench: $(STAMP)
 	@$(MAKE) -s bench-delivery
 	@$(MAKE) -s bench-faults
 	@$(MAKE) -s bench-volume
+	@$(MAKE) -s bench-signing
 
 # Outbox delivery (issue 13): events/s with 1 and 2 dispatcher processes, the drain time of a
 # BENCH_BACKLOG-event backlog, and pgbench's simple-update TPS of the same run as the yardstick.
@@ -84,6 +85,15 @@ bench-delivery: $(STAMP)
 	export DATABASE_URL=postgres://postgres@$(PGHOST):5432/$(BENCH_DB)_o; \
 	$(BIN)/python manage.py migrate --no-input -v0 && \
 	$(BIN)/python manage.py bench_delivery --events $(BENCH_EVENTS) --backlog $(BENCH_BACKLOG)
+
+# Signing (issue 15): documents signed per second with the local test CA, without timestamps
+# and with both timestamps from the TSA simulator over HTTP, and verifications per second.
+bench-signing: $(STAMP)
+	@createdb -h $(PGHOST) -U postgres $(BENCH_DB)_s
+	@trap 'dropdb -h $(PGHOST) -U postgres --if-exists $(BENCH_DB)_s' EXIT; \
+	export DATABASE_URL=postgres://postgres@$(PGHOST):5432/$(BENCH_DB)_s; \
+	$(BIN)/python manage.py migrate --no-input -v0 && \
+	$(BIN)/python manage.py bench_signing --count 20
 
 # The outage fault test at the issue's size (500 dossiers, 60 s; the default suite runs 100 and
 # 10 s): real Celery workers, Redis 127.0.0.1:6379/13, the simulator over HTTP.

@@ -40,6 +40,7 @@ from motcua.outbox.api import router as outbox_router
 from motcua.people.api import router as people_router
 from motcua.reconciliation.api import router as reconciliation_router
 from motcua.reports.api import router as reports_router
+from motcua.signing.api import router as signing_router
 from motcua.territory.api import router as territory_router
 from motcua.workflows.api import router as workflows_router
 
@@ -238,3 +239,4 @@ api.add_router("/reconciliations", reconciliation_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/me", citizens_router)
 api.add_router("/reports", reports_router)
+api.add_router("/signatures", signing_router)

@@ -122,11 +122,13 @@ INSTALLED_APPS = [
     "motcua.coordination",
     "motcua.feedback",
     "motcua.citizens",
+    "motcua.signing",
     "motcua.simulators.national_portal",
     "motcua.simulators.population",
     "motcua.simulators.messaging",
     "motcua.simulators.ministry",
     "motcua.simulators.vneid",
+    "motcua.simulators.tsa",
 ]
 
 MIDDLEWARE = [
@@ -696,3 +698,53 @@ CELERY_BEAT_SCHEDULE = {
 # Wake the dispatcher when a transaction that wrote outbox rows commits. Off when tasks run
 # in-process (no broker): the request would wait for the delivery.
 OUTBOX_KICK_ON_COMMIT = envbool("OUTBOX_KICK_ON_COMMIT", not CELERY_TASK_ALWAYS_EAGER)
+
+# Digital signatures (motcua.signing; docs/integration.md "Signatures"). SIGNING_MODE:
+# "local-test-ca" (a local test CA under SIGNING_PKI_DIR, made on demand; the default with the
+# simulators) or "pkcs12" (SIGNING_PKCS12: comma-separated "agency:<electronic identifier>=<path>"
+# and "official:<username>=<path>" entries, each with its password in
+# SIGNING_PKCS12_PASSWORD_<ENTRY> or *_FILE, ENTRY upper-cased with every other character "_",
+# e.g. SIGNING_PKCS12_PASSWORD_AGENCY_000_00_12_H12). A remote signing service ("remote") is not
+# built yet. SIGNING_TRUST_ROOTS: PEM files of the CA roots
+# a signature must chain to (the local test root is trusted in local-test-ca mode).
+SIGNING_MODE = envstr("SIGNING_MODE", "local-test-ca" if SIMULATORS_ENABLED else "pkcs12")
+if SIGNING_MODE not in {"local-test-ca", "pkcs12"}:
+    raise ImproperlyConfigured("SIGNING_MODE must be local-test-ca or pkcs12")
+SIGNING_PKI_DIR = Path(envstr("SIGNING_PKI_DIR", str(VAR_DIR / "pki")))
+# The place written in each signature (/Location), e.g. "Đồng Tháp"; empty: none.
+SIGNING_LOCATION = envstr("SIGNING_LOCATION", "")
+
+
+def _signing_pkcs12() -> dict[str, tuple[str, str | None]]:
+    entries: dict[str, tuple[str, str | None]] = {}
+    for item in envlist("SIGNING_PKCS12", ""):
+        entry, sep, path = item.partition("=")
+        if not sep or not path or not re.match(r"^(agency|official):\S+$", entry):
+            raise ImproperlyConfigured(
+                f"SIGNING_PKCS12: {item!r} must be agency:<code>=<path> or "
+                "official:<username>=<path>"
+            )
+        if not Path(path).is_file():
+            raise ImproperlyConfigured(f"SIGNING_PKCS12: {path} does not exist")
+        name = "SIGNING_PKCS12_PASSWORD_" + re.sub(r"[^A-Z0-9]", "_", entry.upper())
+        entries[entry] = (path, envsecret(name))
+    return entries
+
+
+SIGNING_PKCS12 = _signing_pkcs12()
+SIGNING_TRUST_ROOTS = envlist("SIGNING_TRUST_ROOTS", "")
+for _root in SIGNING_TRUST_ROOTS:
+    if not Path(_root).is_file():
+        raise ImproperlyConfigured(f"SIGNING_TRUST_ROOTS: {_root} does not exist")
+# The RFC 3161 time-stamping authority every signature is stamped by (PAdES B-T); empty: no
+# timestamp (B-B, only for measurements). The demo's is the simulator (/sim/tsa/).
+SIGNING_TSA_URL = envstr("SIGNING_TSA_URL", SITE_URL + "/sim/tsa/")
+SIGNING_TSA_USERNAME = envstr("SIGNING_TSA_USERNAME", "")
+SIGNING_TSA_PASSWORD = envsecret("SIGNING_TSA_PASSWORD") or ""
+SIGNING_TSA_TIMEOUT = envint("SIGNING_TSA_TIMEOUT", 10)
+# Public verification (/xac-thuc/, POST /api/v1/signatures/verify): the largest PDF accepted,
+# and checks per client address per minute before answering 429.
+SIGNING_VERIFY_MAX_BYTES = envint("SIGNING_VERIFY_MAX_BYTES", 20 * 1024 * 1024)
+if SIGNING_VERIFY_MAX_BYTES > UPLOAD_MAX_BYTES:
+    raise ImproperlyConfigured("SIGNING_VERIFY_MAX_BYTES must not exceed UPLOAD_MAX_BYTES")
+SIGNING_VERIFY_RATE_PER_MINUTE = envint("SIGNING_VERIFY_RATE_PER_MINUTE", 20)

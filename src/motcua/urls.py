@@ -23,6 +23,7 @@ urlpatterns = [
     path("ki-ot/", kiosk.kiosk_home, name="kiosk"),
     path("ki-ot/thoat/", kiosk.kiosk_exit, name="kiosk_exit"),
     path("tra-cuu-ho-so/danh-gia/", feedback_views.rate, name="rating"),
+    path("xac-thuc/", include("motcua.signing.urls")),
     path("ho-so/", include("motcua.dossiers.urls")),
     path("xuat-tep/", include("motcua.exports.urls")),
     path("", include("motcua.citizens.urls")),
@@ -38,4 +39,5 @@ urlpatterns = [
     path("sim/tin-nhan/", include("motcua.simulators.messaging.urls")),
     path("sim/bo-nganh/", include("motcua.simulators.ministry.urls")),
     path("sim/vneid/", include("motcua.simulators.vneid.urls")),
+    path("sim/tsa/", include("motcua.simulators.tsa.urls")),
 ]
