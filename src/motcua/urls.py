@@ -24,6 +24,7 @@ urlpatterns = [
     path("ki-ot/thoat/", kiosk.kiosk_exit, name="kiosk_exit"),
     path("tra-cuu-ho-so/danh-gia/", feedback_views.rate, name="rating"),
     path("ho-so/", include("motcua.dossiers.urls")),
+    path("giay-to/", include("motcua.documents.urls")),
     path("xuat-tep/", include("motcua.exports.urls")),
     path("", include("motcua.citizens.urls")),
     path("bao-cao/", include("motcua.reports.urls")),
