@@ -10,19 +10,24 @@ from motcua.accounts.models import User
 from motcua.adapters.vneid import VneidIdentity
 from motcua.citizens.services import citizen_login
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.tests.conftest import birth_form, catalog_admin, world  # noqa: F401
+from motcua.dossiers.tests import conftest as _dossiers
 from motcua.dossiers.tests.factories import DossierFactory, citizen
 from motcua.simulators.antivirus import clamd_start
+
+# The dossiers' fixtures, shared.
+world = _dossiers.world
+catalog_admin = _dossiers.catalog_admin
+birth_form = _dossiers.birth_form
 
 LAN = "087190001234"  # the applicant of `dossier` (dossiers/tests/factories.citizen)
 
 
-def receive(world, **applicant) -> Dossier:
+def receive(w, **applicant) -> Dossier:
     return DossierFactory(
-        actor=world["commune_officer"],
-        procedure=world.birth,
-        applicant=citizen(world.tree["osu"].commune_id, **applicant),
-        desk=world.tree["osu"],
+        actor=w["commune_officer"],
+        procedure=w.birth,
+        applicant=citizen(w.tree["osu"].commune_id, **applicant),
+        desk=w.tree["osu"],
         accept=True,
     )
 
