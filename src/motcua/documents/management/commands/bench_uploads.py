@@ -31,7 +31,7 @@ MB = 1024 * 1024
 
 def pdf(pages: int, seed: int, stream_bytes: int = 150_000) -> bytes:
     """A well-formed PDF of `pages` pages, each with a content stream of `stream_bytes`."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 — reproducible test data, not secrets
     objects: list[bytes] = [b"<</Type/Catalog/Pages 2 0 R>>"]
     kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages)).encode()
     objects.append(b"<</Type/Pages/Kids[" + kids + b"]/Count %d>>" % pages)
@@ -56,7 +56,7 @@ def pdf(pages: int, seed: int, stream_bytes: int = 150_000) -> bytes:
 def jpeg(seed: int, size: tuple[int, int] = (1600, 1200)) -> bytes:
     from PIL import Image
 
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 — reproducible test data, not secrets
     image = Image.frombytes("L", size, rng.randbytes(size[0] * size[1])).convert("RGB")
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
@@ -64,7 +64,7 @@ def jpeg(seed: int, size: tuple[int, int] = (1600, 1200)) -> bytes:
 
 
 def docx(seed: int, paragraphs: int = 4000) -> bytes:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 — reproducible test data, not secrets
     words = ["hồ sơ", "thủ tục", "giấy tờ", "công dân", "ủy ban", "xác nhận", "đăng ký"]
     body = "".join(
         f"<w:p><w:r><w:t>{' '.join(rng.choice(words) for _ in range(12))}</w:t></w:r></w:p>"
