@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha256sum | cut -c1-16)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format lock browser clean bench bench-volume bench-delivery bench-faults bench-signing venv install-check
+.PHONY: demo test lint format lock browser clean bench bench-volume bench-delivery bench-faults bench-signing bench-uploads venv install-check
 
 # Installation never depends on the machine's pip nor on what the index publishes next: the
 # pinned installer (requirements/bootstrap.lock) goes in first, then every package of the lock
@@ -74,6 +74,12 @@ bench: $(STAMP)
 	@$(MAKE) -s bench-faults
 	@$(MAKE) -s bench-volume
 	@$(MAKE) -s bench-signing
+	@$(MAKE) -s bench-uploads
+
+# Upload throughput (issue 15): MB/s of papers checked by content and stored on the local file
+# system (no database, antivirus off).
+bench-uploads: $(STAMP)
+	$(BIN)/python manage.py bench_uploads --files 20
 
 # Outbox delivery (issue 13): events/s with 1 and 2 dispatcher processes, the drain time of a
 # BENCH_BACKLOG-event backlog, and pgbench's simple-update TPS of the same run as the yardstick.

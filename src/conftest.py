@@ -183,3 +183,17 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def documents_storage(settings, tmp_path_factory):
+    """Papers stored during a test go to a temporary folder, never to var/media."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("documents")), "base_url": None},
+        },
+    }
+    settings.ANTIVIRUS_CLAMD = ""
+    yield

@@ -30,6 +30,7 @@ from motcua.coordination.api import router as coordination_router
 from motcua.core.api import router as calendar_router
 from motcua.core.errors import DomainError, InvalidInput, validation_message
 from motcua.core.schemas import ErrorOut
+from motcua.documents.api import router as documents_router
 from motcua.dossiers.api import router as dossiers_router
 from motcua.dossiers.api import tracking_router
 from motcua.dossiers.intake_api import router as intake_router
@@ -229,6 +230,7 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/calendar", calendar_router, tags=["calendar"])
 api.add_router("/workflows", workflows_router, tags=["workflows"])
 api.add_router("/dossiers", dossiers_router)
+api.add_router("/documents", documents_router)
 api.add_router("/registers", people_router)
 api.add_router("/tracking", tracking_router)
 api.add_router("/intake", intake_router)

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.citizens",
     "motcua.signing",
+    "motcua.documents",
     "motcua.simulators.national_portal",
     "motcua.simulators.population",
     "motcua.simulators.messaging",
@@ -291,6 +292,74 @@ WHITENOISE_USE_FINDERS = not envbool("STATIC_MANIFEST", False)
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
 # WhiteNoise warns on every start when the collectstatic target is missing.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# The papers of dossiers (motcua.documents, docs/operations.md "Document storage"), kept
+# immutably under their SHA-256 in the "documents" storage: the local file system under
+# MEDIA_ROOT/documents (DOCUMENTS_STORAGE=local, the default), or an S3-compatible object store
+# (DOCUMENTS_STORAGE=s3, django-storages) named by the AWS_* variables below, all required.
+DOCUMENTS_STORAGE = envstr("DOCUMENTS_STORAGE", "local")
+if DOCUMENTS_STORAGE == "local":
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT / "documents"), "base_url": None},
+    }
+elif DOCUMENTS_STORAGE == "s3":
+    _S3 = {
+        "AWS_S3_ENDPOINT_URL": envstr("AWS_S3_ENDPOINT_URL", ""),
+        "AWS_STORAGE_BUCKET_NAME": envstr("AWS_STORAGE_BUCKET_NAME", ""),
+        "AWS_ACCESS_KEY_ID": envsecret("AWS_ACCESS_KEY_ID") or "",
+        "AWS_SECRET_ACCESS_KEY": envsecret("AWS_SECRET_ACCESS_KEY") or "",
+    }
+    _missing = [name for name, value in _S3.items() if not value]
+    if _missing:
+        raise ImproperlyConfigured(f"DOCUMENTS_STORAGE=s3 needs {', '.join(_missing)}")
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "endpoint_url": _S3["AWS_S3_ENDPOINT_URL"],
+            "bucket_name": _S3["AWS_STORAGE_BUCKET_NAME"],
+            "access_key": _S3["AWS_ACCESS_KEY_ID"],
+            "secret_key": _S3["AWS_SECRET_ACCESS_KEY"],
+            "region_name": envstr("AWS_S3_REGION_NAME", "us-east-1"),
+            "location": envstr("AWS_LOCATION", "documents"),
+            # Papers are served only through can() (documents/views.py), never by a public or
+            # signed address; a name is a SHA-256, so the same name always holds the same bytes.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": True,
+        },
+    }
+else:
+    raise ImproperlyConfigured("DOCUMENTS_STORAGE must be local or s3")
+# Checks of every paper by its content (documents/inspection.py): the largest file of each type
+# and of any one component (a catalog component may narrow it later), a PDF's pages, a ZIP-based
+# office file's total uncompressed size and ratio, an image's pixels; office types besides PDF,
+# JPEG and PNG, and whether macro-enabled ones (.docm, .xlsm) are taken.
+DOCUMENTS_MAX_BYTES = {
+    "pdf": envint("DOCUMENTS_MAX_BYTES_PDF", 20 * 1024**2),
+    "image": envint("DOCUMENTS_MAX_BYTES_IMAGE", 10 * 1024**2),
+    "office": envint("DOCUMENTS_MAX_BYTES_OFFICE", 10 * 1024**2),
+}
+DOCUMENTS_COMPONENT_MAX_BYTES = envint("DOCUMENTS_COMPONENT_MAX_BYTES", 20 * 1024**2)
+DOCUMENTS_MAX_PAGES = envint("DOCUMENTS_MAX_PAGES", 300)
+DOCUMENTS_PDF_MAX_OBJECTS = envint("DOCUMENTS_PDF_MAX_OBJECTS", 200_000)
+DOCUMENTS_IMAGE_MAX_PIXELS = envint("DOCUMENTS_IMAGE_MAX_PIXELS", 60_000_000)
+DOCUMENTS_ZIP_MAX_UNCOMPRESSED = envint("DOCUMENTS_ZIP_MAX_UNCOMPRESSED", 100 * 1024**2)
+DOCUMENTS_ZIP_MAX_RATIO = envint("DOCUMENTS_ZIP_MAX_RATIO", 100)
+DOCUMENTS_ZIP_MAX_ENTRIES = envint("DOCUMENTS_ZIP_MAX_ENTRIES", 5000)
+DOCUMENTS_OFFICE_TYPES = envlist("DOCUMENTS_OFFICE_TYPES", "docx,xlsx,odt,ods")
+if not set(DOCUMENTS_OFFICE_TYPES) <= {"docx", "xlsx", "odt", "ods"}:
+    raise ImproperlyConfigured("DOCUMENTS_OFFICE_TYPES may list docx, xlsx, odt and ods")
+DOCUMENTS_ALLOW_MACROS = envbool("DOCUMENTS_ALLOW_MACROS", False)
+# The antivirus daemon every paper is scanned by before it is kept (clamd's INSTREAM over TCP,
+# adapters/antivirus/): "host:port"; empty: no scan. A daemon that does not answer refuses the
+# upload (retryable), never lets it through unscanned.
+ANTIVIRUS_CLAMD = envstr("ANTIVIRUS_CLAMD", "")
+if ANTIVIRUS_CLAMD and not re.match(
+    r"^[\w.\-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$", ANTIVIRUS_CLAMD
+):
+    raise ImproperlyConfigured("ANTIVIRUS_CLAMD must be host:port")
+ANTIVIRUS_TIMEOUT = float(envint("ANTIVIRUS_TIMEOUT", 30))
 
 # Production (docs/operations.md, "Production"): PRODUCTION=true turns every HTTPS protection
 # on (each can still be set on its own); the demo and the tests serve plain HTTP on 127.0.0.1.

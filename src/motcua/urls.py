@@ -25,6 +25,7 @@ urlpatterns = [
     path("tra-cuu-ho-so/danh-gia/", feedback_views.rate, name="rating"),
     path("xac-thuc/", include("motcua.signing.urls")),
     path("ho-so/", include("motcua.dossiers.urls")),
+    path("giay-to/", include("motcua.documents.urls")),
     path("xuat-tep/", include("motcua.exports.urls")),
     path("", include("motcua.citizens.urls")),
     path("bao-cao/", include("motcua.reports.urls")),

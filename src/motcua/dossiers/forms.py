@@ -160,6 +160,10 @@ class ComponentForm(_Form):
     code = forms.CharField(required=False, widget=forms.HiddenInput, max_length=60)
     # The row is one of the catalog's components (offered by the form), not one typed in.
     listed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The paper scanned at the desk (optional), checked by its content (documents.inspection)
+    # with the form, so every file's refusal is shown with the other errors and nothing is
+    # saved until all pass.
+    file = forms.FileField(label=gettext_lazy("Scanned file"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -172,17 +176,42 @@ class ComponentForm(_Form):
             )
         if handed_in and not (data.get("originals") or data.get("copies")):
             self.add_error("originals", _("Enter how many originals or copies were handed in."))
+        self.checked = None
+        upload = data.get("file")
+        if upload is not None:
+            if not handed_in:
+                self.add_error("file", _("Tick “Handed in” for the component of this file."))
+            else:
+                self.checked = self._inspect(upload)
         return data
+
+    def _inspect(self, upload):
+        from motcua.core.errors import InvalidInput
+        from motcua.documents.inspection import inspect
+        from motcua.documents.services import read_content
+
+        try:
+            return inspect(read_content(upload), name=upload.name or "")
+        except InvalidInput as exc:
+            for message in [m for msgs in exc.errors.values() for m in msgs] or [exc.message]:
+                self.add_error("file", message)
+            return None
 
     def component(self) -> ComponentIn | None:
         data = self.cleaned_data
         if not data.get("received") or not data.get("name", "").strip():
             return None
+        checked = getattr(self, "checked", None)
         return ComponentIn(
             name=data["name"].strip(),
             code=data.get("code", ""),
             originals=data.get("originals") or 0,
             copies=data.get("copies") or 0,
+            file_name=checked.name if checked else "",
+            file_size=checked.size if checked else 0,
+            file_sha256=checked.sha256 if checked else "",
+            file_type=checked.content_type if checked else "",
+            upload=checked,
         )
 
 

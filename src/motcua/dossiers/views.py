@@ -333,7 +333,7 @@ def dossier_receive(request: HttpRequest) -> HttpResponse:
         form = ReceiveForm(request.POST, **options)
         # No `initial` here: rows left as the catalog lists them would count as "unchanged"
         # and be skipped.
-        formset = ComponentFormSet(request.POST, prefix=COMPONENTS)
+        formset = ComponentFormSet(request.POST, request.FILES, prefix=COMPONENTS)
         if form.is_valid() & formset.is_valid():
             data = form.cleaned_data
             try:
@@ -906,8 +906,33 @@ def _render_detail(
         "printable": _printable(d, events),
         "panels": _panels(d, actions, bound or {}),
         "default_process": d.definition_id is None,
+        **_papers(request, d),
     }
     return TemplateResponse(request, "dossiers/detail.html", context, status=status)
+
+
+def _papers(request: HttpRequest, d: Dossier) -> dict[str, Any]:
+    """The "Giấy tờ" section (motcua.documents): each component's files and their forms."""
+    from motcua.documents.forms import UPLOAD_KINDS, DigitizeForm
+    from motcua.documents.selectors import dossier_papers
+
+    papers = dossier_papers(user=request.user, dossier=d)
+    if papers["can_write"]:
+        for row in papers["rows"]:
+            for doc in row.current:
+                doc.digitize_form = DigitizeForm(
+                    prefix=f"so-hoa-{doc.pk}",
+                    initial={
+                        "document_type": doc.document_type,
+                        "number": doc.number,
+                        "issued_on": doc.issued_on,
+                        "issuer": doc.issuer,
+                        "valid_until": doc.valid_until,
+                        "owner_kind": doc.owner_kind,
+                        "owner_number": doc.owner_number,
+                    },
+                )
+    return {"papers": papers, "upload_kinds": UPLOAD_KINDS}
 
 
 @official_required

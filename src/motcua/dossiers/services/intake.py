@@ -23,9 +23,11 @@ is the supplement coming back (`dossier_supplement_received`).
 
 Files come inline (base64) or by address (fetched from the national portal through
 `adapters/national_portal/files.py`, allowed hosts only); either way they are checked like any
-upload by their content and recorded (name, size, SHA-256, type), not kept: storage comes with
-the documents issue (15). Bad input raises `IntakeRefused` with a machine-readable
-reason and nothing is written.
+upload by their content (`documents.inspection`, the one rule: PDF, JPEG or PNG here, well
+formed, no bomb, not encrypted, scanned by the antivirus when one is configured), recorded on
+the component (name, size, SHA-256, type) and kept as the component's paper (motcua.documents)
+in the same transaction as the dossier. Bad input raises `IntakeRefused` with a
+machine-readable reason and nothing is written.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from motcua.adapters.national_portal.files import FileAddressRefused, FileTooLar
 from motcua.catalog.models import Procedure
 from motcua.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from motcua.core.uploads import megabytes
+from motcua.documents.inspection import SCAN_TYPES, FileRefused, Inspected, inspect
 from motcua.territory.models import Commune
 
 from ..constants import ApplicantKind, Channel, Status
@@ -71,6 +73,7 @@ REASONS = {
     "no_competence",
     "bad_base64",
     "file_type",
+    "file_refused",
     "file_too_large",
     "request_too_large",
     "too_many_files",
@@ -95,13 +98,6 @@ _PROCEDURE_CODE_RE = re.compile(r"^\d\.\d{6}$")
 MAX_FILES = 50
 # Where a file given by address is: TDDVC's proxy field, and the names other portals' bodies use.
 _ADDRESS_FIELDS = ("DuongDan", "URL", "URLTepDinhKem")
-
-# The file types the province takes, told by their first bytes, never by the name.
-_MAGIC = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
 
 
 class IntakeRefused(InvalidInput):
@@ -146,6 +142,8 @@ class FileIn:
     size: int
     sha256: str
     content_type: str
+    # What documents.inspection said of it, bytes included: kept as the component's paper.
+    checked: Inspected | None = field(default=None, repr=False, compare=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,23 +307,35 @@ def file_check(name: str, encoded: Any, *, index: int) -> FileIn:
 
 
 def file_inspect(name: str, content: bytes, *, key: str, field: str) -> FileIn:
-    """A file's bytes, however they came: within the size limit and a PDF, JPEG or PNG by its
-    content (never by its name)."""
+    """A file's bytes, however they came, checked by `documents.inspection` (the one rule for
+    every upload): within the intake's size limit, a PDF, JPEG or PNG by its content (never by
+    its name), well formed, and clean. A refusal keeps its reason for the portal: "file_type",
+    "file_too_large" (413), "file_refused" (damaged, encrypted, too many pages, a bomb, a
+    virus), or 503 "file_unavailable" when the antivirus daemon did not answer (deliver later)."""
     limit = settings.NATIONAL_PORTAL_INTAKE_FILE_MAX_BYTES
     if len(content) > limit:
         raise _too_large(name, limit, key)
-    content_type = next((t for magic, t in _MAGIC if content.startswith(magic)), None)
-    if content_type is None:
-        raise IntakeRefused(
-            "file_type",
-            _("File %(name)s is not a PDF, JPEG or PNG file.") % {"name": name},
-            errors={f"{key}.{field}": [_("Only PDF, JPEG and PNG files are taken.")]},
+    try:
+        checked = inspect(
+            content, name=name, max_bytes=limit, types=SCAN_TYPES, field=f"{key}.{field}"
         )
+    except FileRefused as exc:
+        if exc.reason == "too_large":
+            raise _too_large(name, limit, key) from None
+        reason = {"file_type": "file_type", "macros": "file_type", "empty": "bad_base64"}.get(
+            exc.reason, "file_refused"
+        )
+        if exc.retryable:
+            raise IntakeRefused(
+                "file_unavailable", exc.message, errors=exc.errors, status=503
+            ) from None
+        raise IntakeRefused(reason, exc.message, errors=exc.errors) from None
     return FileIn(
         name=name,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        content_type=content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        content_type=checked.content_type,
+        checked=checked,
     )
 
 
@@ -449,6 +459,7 @@ def _components(body: dict[str, Any]) -> list[ComponentIn]:
                 file_size=checked.size,
                 file_sha256=checked.sha256,
                 file_type=checked.content_type,
+                upload=checked.checked,
             )
         )
     return components

@@ -71,6 +71,9 @@ class ComponentIn:
     file_size: int = 0
     file_sha256: str = ""
     file_type: str = ""
+    # The checked file handed in with it (documents.inspection.Inspected), kept as the
+    # component's paper in the same transaction as the dossier (documents.documents_attach).
+    upload: Any = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,7 +300,7 @@ def dossier_submit(
         with transaction.atomic():
             d.code = sandbox_code() if is_sandbox else code_allocate(routed.receiving_agency, local)
             d.save(force_insert=True)
-            DossierComponent.objects.bulk_create(
+            rows = DossierComponent.objects.bulk_create(
                 DossierComponent(
                     dossier=d,
                     order=i,
@@ -312,6 +315,7 @@ def dossier_submit(
                 )
                 for i, c in enumerate(components)
             )
+            _attach(actor, d, rows, components, now)
             lifecycle.arrived(rule, d)
             write_events(d, actor, now, t.events, 0)
             audit(rule.op, d, actor, before=lifecycle.State.NEW, events=t.events)
@@ -324,6 +328,33 @@ def dossier_submit(
             raise
         raise _duplicate(existing) from None
     return d
+
+
+def _attach(
+    actor: User | None,
+    d: Dossier,
+    rows: list[DossierComponent],
+    components: list[ComponentIn],
+    now: dt.datetime,
+    *,
+    supplement: bool = False,
+) -> None:
+    """Keep the files handed in with the components as their papers (motcua.documents), in the
+    dossier's transaction: at a desk uploaded there, online from the portal's intake."""
+    items = [(row, c.upload) for row, c in zip(rows, components, strict=True) if c.upload]
+    if not items:
+        return
+    from motcua.documents.constants import DocumentKind, Source
+    from motcua.documents.services import documents_attach
+
+    documents_attach(
+        actor=actor,
+        dossier=d,
+        items=items,
+        source=Source.DESK if d.channel == Channel.DIRECT else Source.NATIONAL_PORTAL,
+        kind=DocumentKind.SUPPLEMENT if supplement else DocumentKind.COMPONENT,
+        now=now,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -546,7 +577,7 @@ def dossier_supplement_received(
             d.supplement_phase = ""
             round_no = d.supplements_in_processing
         data["round"] = round_no
-        DossierComponent.objects.bulk_create(
+        rows = DossierComponent.objects.bulk_create(
             DossierComponent(
                 dossier=d,
                 order=100 + i,
@@ -562,6 +593,7 @@ def dossier_supplement_received(
             )
             for i, c in enumerate(components or [])
         )
+        _attach(actor, d, rows, components or [], now, supplement=True)
         t.event(
             EventKind.SUPPLEMENT_RECEIVED,
             from_status=Status.SUPPLEMENT,

@@ -17,7 +17,12 @@ from motcua.dossiers.constants import Status
 from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent
 from motcua.outbox.models import OutboxEvent
 from motcua.simulators.national_portal.files import file_put, files_reset
-from motcua.simulators.national_portal.intake import SAMPLE_PDF, dossier_payload, signed_headers
+from motcua.simulators.national_portal.intake import (
+    SAMPLE_PDF,
+    dossier_payload,
+    minimal_pdf,
+    signed_headers,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/intake/dvcqg"
@@ -79,7 +84,8 @@ def by_address(n: int, live_server, content: bytes = SAMPLE_PDF, name: str = "to
 def test_a_file_by_address_is_fetched_checked_and_recorded(settings, live_server, mode):
     settings.NATIONAL_PORTAL_FILE_FETCH = mode
     body = by_address(1, live_server)
-    body["URLTepDangKy"] = file_put(b"%PDF-1.4 form", "don.pdf", base_url=live_server.url)
+    form = minimal_pdf(note="don")
+    body["URLTepDangKy"] = file_put(form, "don.pdf", base_url=live_server.url)
     body["TenTepDangKy"] = "don-dang-ky.pdf"
     response, answer = post(body)
     assert response.status_code == 200, answer
@@ -90,7 +96,7 @@ def test_a_file_by_address_is_fetched_checked_and_recorded(settings, live_server
     assert set(files) == {"to-khai.pdf", "don-dang-ky.pdf"}
     assert files["to-khai.pdf"].file_size == len(SAMPLE_PDF)
     assert files["to-khai.pdf"].file_type == "application/pdf"
-    assert files["don-dang-ky.pdf"].file_size == len(b"%PDF-1.4 form")
+    assert files["don-dang-ky.pdf"].file_size == len(form)
 
 
 def test_an_address_on_another_host_is_refused_without_being_fetched(live_server):

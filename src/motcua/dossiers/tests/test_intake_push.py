@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import io
 import json
 
 import pytest
@@ -119,7 +120,7 @@ def test_a_redelivery_of_a_dossier_waiting_for_a_supplement_brings_it_back():
     body["TaiLieuNop"].append(
         {
             "TenTepDinhKem": "giay-chung-sinh.png",
-            "Base64": base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).decode(),
+            "Base64": base64.b64encode(_png()).decode(),
             "MaThanhPhanHoSo": "TP2",
             "TenThanhPhanHoSo": "Giấy chứng sinh",
         }
@@ -133,6 +134,14 @@ def test_a_redelivery_of_a_dossier_waiting_for_a_supplement_brings_it_back():
     assert Dossier.objects.filter(external_code=body["MaHoSo"]).count() == 1
     # Once back, a further delivery is a duplicate again.
     assert post(body)[1]["error_code"] == 1
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(out, "PNG")
+    return out.getvalue()
 
 
 def _bad(change) -> dict:

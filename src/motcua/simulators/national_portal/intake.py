@@ -47,13 +47,34 @@ from motcua.simulators.control import control_allowed, control_refusal
 
 from .views import _require_enabled
 
-# A one-page PDF (what a scanned application looks like to a magic-byte check).
-SAMPLE_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+def minimal_pdf(pages: int = 1, note: str = "") -> bytes:
+    """A well-formed PDF of blank A4 pages (cross-reference table included), as the intake's
+    content checks (documents.inspection) read it; `note` makes files of different bytes."""
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids["
+        + b" ".join(b"%d 0 R" % (3 + i) for i in range(pages))
+        + b"]/Count %d>>" % pages,
+        *[b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>" for _ in range(pages)],
+    ]
+    out = bytearray(b"%PDF-1.4\n%" + note.encode()[:60] + b"\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+# A one-page PDF (what a scanned application looks like to the content checks).
+SAMPLE_PDF = minimal_pdf()
 # Demo catalog procedures offered online, with the component a citizen attaches.
 ONLINE_PROCEDURES = [
     ("1.001193", "Tờ khai đăng ký khai sinh"),

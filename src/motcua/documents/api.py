@@ -1,0 +1,139 @@
+"""Papers of dossiers over JSON, at /api/v1/documents: list a dossier's papers, upload
+(multipart), replace by a new version, digitize, download. Every operation calls the service
+or selector the dossier page does, under the same rule (permissions.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from motcua.core.errors import InvalidInput
+from motcua.core.schemas import Id, Moment
+from motcua.dossiers.models import DossierComponent
+from motcua.dossiers.selectors import dossier_get
+
+from . import selectors, services
+from .constants import DocumentKind, DocumentType, OwnerKind
+from .views import file_response
+
+router = Router(tags=["documents"])
+
+Kind = Literal[tuple(DocumentKind.values)]  # type: ignore[valid-type]
+TypeCode = Literal[tuple(DocumentType.values)]  # type: ignore[valid-type]
+Owner = Literal[tuple(OwnerKind.values)]  # type: ignore[valid-type]
+
+
+class DocumentOut(Schema):
+    id: int
+    dossier_id: int | None
+    component_id: int | None
+    kind: str
+    source: str
+    original_name: str
+    size: int
+    content_type: str
+    sha256: str
+    page_count: int | None
+    version: int
+    replaces_id: int | None
+    is_current: bool
+    owner_kind: str
+    owner_number: str
+    owner_name: str
+    document_type: str
+    number: str
+    issued_on: dt.date | None
+    issuer: str
+    valid_until: dt.date | None
+    digitized: bool
+    digitized_by: str | None = Field(None, alias="digitized_by.username")
+    digitized_at: Moment | None
+    uploaded_at: Moment
+
+
+class UploadIn(Schema):
+    dossier_id: Id
+    component_id: Id | None = None
+    kind: Kind = DocumentKind.COMPONENT.value
+
+
+class DigitizeIn(Schema):
+    document_type: TypeCode
+    number: str = Field("", max_length=100)
+    issued_on: dt.date | None = None
+    issuer: str = Field("", max_length=255)
+    valid_until: dt.date | None = None
+    owner_kind: Owner | None = None
+    owner_number: str | None = Field(None, max_length=20)
+    owner_name: str | None = Field(None, max_length=255)
+
+
+@router.get("", response=list[DocumentOut])
+def list_documents(request: HttpRequest, dossier_id: Id):
+    """Every paper of the dossier, all versions (`is_current` marks the ones in force)."""
+    dossier = dossier_get(user=request.user, pk=dossier_id)
+    return list(selectors.documents_of_dossier(user=request.user, dossier=dossier))
+
+
+@router.post("", response={201: DocumentOut})
+def upload_document(request: HttpRequest, fields: Form[UploadIn], file: File[UploadedFile]):
+    """Add a paper to the dossier (to one of its components), checked by its content first:
+    a refused file answers 422 with the reason in `code` (file_type, file_too_large,
+    file_malformed, file_encrypted, file_too_many_pages, file_bomb, file_macros, file_infected,
+    file_antivirus_unavailable) and nothing is stored."""
+    dossier = dossier_get(user=request.user, pk=fields.dossier_id)
+    component = None
+    if fields.component_id is not None:
+        component = DossierComponent.objects.filter(pk=fields.component_id, dossier=dossier).first()
+        if component is None:
+            message = _("The component is not one of this dossier's.")
+            raise InvalidInput(message, errors={"component_id": [message]})
+    document = services.document_add(
+        actor=request.user,
+        dossier=dossier,
+        component=component,
+        content=file,
+        name=file.name or "",
+        kind=fields.kind,
+    )
+    return Status(201, document)
+
+
+@router.get("/{document_id}", response=DocumentOut)
+def get_document(request: HttpRequest, document_id: Id):
+    return selectors.document_get(user=request.user, pk=document_id)
+
+
+@router.get("/{document_id}/content")
+def download_document(request: HttpRequest, document_id: Id):
+    """The paper's bytes (its own media type), for whoever may open it; audited."""
+    document = selectors.document_get(user=request.user, pk=document_id)
+    return file_response(selectors.document_open(user=request.user, document=document))
+
+
+@router.post("/{document_id}/replace", response={201: DocumentOut})
+def replace_document(request: HttpRequest, document_id: Id, file: File[UploadedFile]):
+    """A new version of the paper; the old one stays (no longer current). 409 when it was
+    already replaced."""
+    document = selectors.document_get(user=request.user, pk=document_id)
+    new = services.document_replace(
+        actor=request.user, document=document, content=file, name=file.name or ""
+    )
+    return Status(201, new)
+
+
+@router.post("/{document_id}/digitize", response=DocumentOut)
+def digitize_document(request: HttpRequest, document_id: Id, payload: DigitizeIn):
+    """Record what the paper is (type from the controlled list, number, dates, issuer, owner)
+    and mark it digitized."""
+    document = selectors.document_get(user=request.user, pk=document_id)
+    return services.document_digitize(
+        actor=request.user,
+        document=document,
+        data=services.Digitization(**payload.dict()),
+    )
