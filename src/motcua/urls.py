@@ -27,6 +27,7 @@ urlpatterns = [
     path("xuat-tep/", include("motcua.exports.urls")),
     path("", include("motcua.citizens.urls")),
     path("bao-cao/", include("motcua.reports.urls")),
+    path("thanh-toan/", include("motcua.payments.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -38,4 +39,5 @@ urlpatterns = [
     path("sim/tin-nhan/", include("motcua.simulators.messaging.urls")),
     path("sim/bo-nganh/", include("motcua.simulators.ministry.urls")),
     path("sim/vneid/", include("motcua.simulators.vneid.urls")),
+    path("sim/thanh-toan/", include("motcua.simulators.payment_platform.urls")),
 ]
