@@ -144,6 +144,8 @@ class PaymentMessage(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["reference"])]
+        verbose_name = _("payment platform message")
+        verbose_name_plural = _("payment platform messages")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.reference} {self.outcome}"
