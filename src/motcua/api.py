@@ -38,6 +38,7 @@ from motcua.exports.api import router as exports_router
 from motcua.feedback.api import router as feedback_router
 from motcua.organizations.api import router as organizations_router
 from motcua.outbox.api import router as outbox_router
+from motcua.payments.api import router as payments_router
 from motcua.people.api import router as people_router
 from motcua.reconciliation.api import router as reconciliation_router
 from motcua.reports.api import router as reports_router
@@ -242,3 +243,4 @@ api.add_router("/feedback", feedback_router)
 api.add_router("/me", citizens_router)
 api.add_router("/reports", reports_router)
 api.add_router("/signatures", signing_router)
+api.add_router("/payments", payments_router)

@@ -124,12 +124,14 @@ INSTALLED_APPS = [
     "motcua.citizens",
     "motcua.signing",
     "motcua.documents",
+    "motcua.payments",
     "motcua.simulators.national_portal",
     "motcua.simulators.population",
     "motcua.simulators.messaging",
     "motcua.simulators.ministry",
     "motcua.simulators.vneid",
     "motcua.simulators.tsa",
+    "motcua.simulators.payment_platform",
 ]
 
 MIDDLEWARE = [
@@ -527,6 +529,37 @@ SIM_VNEID_REDIRECT_URIS = envlist(
     "SIM_VNEID_REDIRECT_URIS", f"{VNEID_REDIRECT_URI},{VNEID_POST_LOGOUT_URI}"
 )
 
+# Online payment through the national portal's payment platform (DOMAIN-integration.md §4,
+# message-type design; docs/integration.md "Online payment"). PAYMENT_PARTNER_CODE (MaDoiTac) and
+# PAYMENT_SECRET (the hash key of every MaXacThuc, also *_FILE) are issued by the platform; the
+# demo's are known to the simulator only. PAYMENT_CALLBACK_BASE_URL is this installation's public
+# address registered with the platform: the browser comes back to {…}/thanh-toan/ket-qua/ and
+# the platform confirms (IPN) to {…}/api/v1/payments/ipn. Production must set PAYMENT_SECRET:
+# empty, every confirmation is refused as forged and the platform refuses our requests.
+PAYMENT_PLATFORM_URL = envstr("PAYMENT_PLATFORM_URL", SITE_URL + "/sim/thanh-toan").rstrip("/")
+PAYMENT_PARTNER_CODE = envstr("PAYMENT_PARTNER_CODE", "MOTCUA-DT")
+PAYMENT_SECRET = envsecret("PAYMENT_SECRET") or ("" if PRODUCTION else "demo-payment-hash-key")
+PAYMENT_PLATFORM_TOKEN = envsecret("PAYMENT_PLATFORM_TOKEN") or ""  # optional gateway bearer
+PAYMENT_CALLBACK_BASE_URL = envstr("PAYMENT_CALLBACK_BASE_URL", SITE_URL).rstrip("/")
+PAYMENT_PLATFORM_TIMEOUT = float(envint("PAYMENT_PLATFORM_TIMEOUT", 10))
+# The system account the platform's confirmations move dossiers as (created when first needed).
+PAYMENT_PLATFORM_ACCOUNT = envstr("PAYMENT_PLATFORM_ACCOUNT", "nen-tang-thanh-toan")
+# Payments still pending this many minutes after INIT are asked about (status check).
+PAYMENT_CHECK_AFTER_MINUTES = envint("PAYMENT_CHECK_AFTER_MINUTES", 15)
+# The beneficiary account sent in ThongTinBienLai (the demo's are invented).
+PAYMENT_BENEFICIARY_ACCOUNT = envstr("PAYMENT_BENEFICIARY_ACCOUNT", "0000000000")
+PAYMENT_BENEFICIARY_BANK = envstr("PAYMENT_BENEFICIARY_BANK", "970415")
+PAYMENT_BENEFICIARY_NAME = envstr("PAYMENT_BENEFICIARY_NAME", "KBNN TINH DONG THAP")
+# The simulated platform's one partner (the demo's; never the real platform's).
+SIM_PAYMENT_PARTNER_CODE = envstr("SIM_PAYMENT_PARTNER_CODE", "MOTCUA-DT")
+SIM_PAYMENT_SECRET = envsecret("SIM_PAYMENT_SECRET") or "demo-payment-hash-key"
+SIM_PAYMENT_RETURN_URL = envstr(
+    "SIM_PAYMENT_RETURN_URL", PAYMENT_CALLBACK_BASE_URL + "/thanh-toan/ket-qua/"
+)
+SIM_PAYMENT_IPN_URL = envstr(
+    "SIM_PAYMENT_IPN_URL", PAYMENT_CALLBACK_BASE_URL + "/api/v1/payments/ipn"
+)
+
 # Notifications to applicants (notifications/): one SMS and one e-mail per status change of a
 # dossier with a phone / an e-mail, delivered through the outbox (destinations "sms", "email").
 NOTIFY_APPLICANTS = envbool("NOTIFY_APPLICANTS", True)
@@ -757,6 +790,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Roll up the counts of a month once it has ended (a no-op the other hours).
     "counts-rollup": {"task": "motcua.reports.tasks.counts_rollup", "schedule": 3600.0},
+    # Ask the payment platform about payments whose confirmation (IPN) never came.
+    "payments-check-pending": {"task": "motcua.payments.tasks.check_pending", "schedule": 300.0},
+    # Compare yesterday's payments with the payment platform's list of transactions.
+    "payments-reconcile": {
+        "task": "motcua.payments.tasks.reconcile_yesterday",
+        "schedule": crontab(hour=2, minute=45),
+    },
     # Deliver the outbox (also kicked on the commit of every transaction that writes to it).
     "outbox-dispatch": {
         "task": "motcua.outbox.tasks.dispatch",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("xuat-tep/", include("motcua.exports.urls")),
     path("", include("motcua.citizens.urls")),
     path("bao-cao/", include("motcua.reports.urls")),
+    path("thanh-toan/", include("motcua.payments.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -41,4 +42,5 @@ urlpatterns = [
     path("sim/bo-nganh/", include("motcua.simulators.ministry.urls")),
     path("sim/vneid/", include("motcua.simulators.vneid.urls")),
     path("sim/tsa/", include("motcua.simulators.tsa.urls")),
+    path("sim/thanh-toan/", include("motcua.simulators.payment_platform.urls")),
 ]

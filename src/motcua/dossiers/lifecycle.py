@@ -314,7 +314,34 @@ class ExternalSystem:
         return "external system"
 
 
-Who = Holds | TheApplicant | PortalIntake | StepActor | ConsultedUnit | ExternalSystem
+@dataclass(frozen=True)
+class PaymentPlatform:
+    """The payment platform's system account (settings.PAYMENT_PLATFORM_ACCOUNT): its verified
+    confirmation of a payment (motcua.payments, DOMAIN-integration.md §4.3) records the
+    obligation as fulfilled. The checksum of the confirmation is what proves the caller."""
+
+    def allows(self, actor: User | None, d: Dossier, ctx: Context) -> bool:
+        from django.conf import settings
+
+        return (
+            actor is not None
+            and actor.kind == User.Kind.SYSTEM
+            and actor.get_username() == settings.PAYMENT_PLATFORM_ACCOUNT
+        )
+
+    def __str__(self) -> str:
+        return "payment platform"
+
+
+Who = (
+    Holds
+    | TheApplicant
+    | PortalIntake
+    | StepActor
+    | ConsultedUnit
+    | ExternalSystem
+    | PaymentPlatform
+)
 
 # ---------------------------------------------------------------------------------------------
 # Guards: conditions beyond state and person; each returns the refusal, or None
@@ -488,7 +515,7 @@ TABLE: tuple[Rule, ...] = (
         Op.PAYMENT_RECEIVED,
         {S.AWAITING_PAYMENT},
         {S.PROCESSING},
-        [StepActor(), DESK],
+        [StepActor(), DESK, PaymentPlatform()],
         "The obligation is fulfilled: the clock resumes where it stopped.",
     ),
     _rule(
