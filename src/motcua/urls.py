@@ -40,4 +40,5 @@ urlpatterns = [
     path("sim/bo-nganh/", include("motcua.simulators.ministry.urls")),
     path("sim/vneid/", include("motcua.simulators.vneid.urls")),
     path("sim/tsa/", include("motcua.simulators.tsa.urls")),
+    path("sim/ky-so/", include("motcua.simulators.remote_signing.urls")),
 ]
