@@ -17,6 +17,7 @@ from motcua.signing.models import SignedDocument
 from motcua.signing.selectors import verify_pdf
 from motcua.signing.services import (
     SigningFailed,
+    SigningNotConfigured,
     SigningRefused,
     SigningUnavailable,
     sign_pdf,
@@ -143,7 +144,7 @@ def test_declined_signature_refuses_signing_and_records_nothing(remote, tree, le
         _sign(leader, tree["dept"], result_pdf)
     signer.join(5)
     assert refused.value.code == "signature_declined"
-    assert "declined" in refused.value.message
+    assert refused.value.message == "Người ký đã từ chối ký trên thiết bị của mình."
     assert [t.status for t in sim.transactions()] == ["DECLINED"]  # the seal was never asked
     _nothing_recorded(before)
 
@@ -184,7 +185,7 @@ def test_service_down_is_a_retryable_503_and_records_nothing(remote, tree, leade
     with pytest.raises(SigningUnavailable) as unavailable:
         _sign(leader, tree["dept"], result_pdf)
     assert unavailable.value.status == 503
-    assert "signing service" in unavailable.value.message
+    assert "dịch vụ ký số" in unavailable.value.message
     _nothing_recorded(before)
 
 
@@ -219,6 +220,20 @@ def test_wrong_secret_is_a_permanent_failure_and_records_nothing(
     with pytest.raises(SigningFailed) as failed:
         _sign(leader, tree["dept"], result_pdf)
     assert failed.value.status == 502
+    _nothing_recorded(before)
+
+
+def test_a_seal_the_service_does_not_hold_is_refused_and_records_nothing(
+    remote, tree, leader, result_pdf
+):
+    agency = tree["dept"]
+    agency.code = "000.00.99.H20"  # not saved: the service knows the agency by its real code
+    before = AuditEntry.objects.count()
+    with pytest.raises(SigningNotConfigured) as refused:
+        _sign(leader, agency, result_pdf)
+    assert refused.value.status == 409
+    assert "agency:000.00.99.H20" in refused.value.message
+    assert not sim.transactions()  # nothing was sent for signing
     _nothing_recorded(before)
 
 
