@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "motcua.simulators.vneid",
     "motcua.simulators.tsa",
     "motcua.simulators.payment_platform",
+    "motcua.simulators.remote_signing",
 ]
 
 MIDDLEWARE = [
@@ -813,12 +814,37 @@ OUTBOX_KICK_ON_COMMIT = envbool("OUTBOX_KICK_ON_COMMIT", not CELERY_TASK_ALWAYS_
 # simulators) or "pkcs12" (SIGNING_PKCS12: comma-separated "agency:<electronic identifier>=<path>"
 # and "official:<username>=<path>" entries, each with its password in
 # SIGNING_PKCS12_PASSWORD_<ENTRY> or *_FILE, ENTRY upper-cased with every other character "_",
-# e.g. SIGNING_PKCS12_PASSWORD_AGENCY_000_00_12_H12). A remote signing service ("remote") is not
-# built yet. SIGNING_TRUST_ROOTS: PEM files of the CA roots
-# a signature must chain to (the local test root is trusted in local-test-ca mode).
+# e.g. SIGNING_PKCS12_PASSWORD_AGENCY_000_00_12_H12) or "remote" (a remote signing service holds
+# the keys and each signer confirms on their device: SIGNING_REMOTE_*, below; the wire shape is
+# UNCONFIRMED, see adapters/remote_signing). SIGNING_TRUST_ROOTS: PEM files of the CA roots
+# a signature must chain to (the local test root is trusted in local-test-ca mode, and in remote
+# mode with the simulators, whose keys come from it).
 SIGNING_MODE = envstr("SIGNING_MODE", "local-test-ca" if SIMULATORS_ENABLED else "pkcs12")
-if SIGNING_MODE not in {"local-test-ca", "pkcs12"}:
-    raise ImproperlyConfigured("SIGNING_MODE must be local-test-ca or pkcs12")
+if SIGNING_MODE not in {"local-test-ca", "pkcs12", "remote"}:
+    raise ImproperlyConfigured("SIGNING_MODE must be local-test-ca, pkcs12 or remote")
+# The remote signing service (CSC API v2 shape): its base URL (the demo's is the simulator,
+# /sim/ky-so/), our client id and bearer secret there (or *_FILE), how long a signature waits for
+# the signer's confirmation (seconds), how often we ask, and the timeout of each HTTP call.
+SIGNING_REMOTE_URL = envstr("SIGNING_REMOTE_URL", SITE_URL + "/sim/ky-so")
+SIGNING_REMOTE_CLIENT_ID = envstr("SIGNING_REMOTE_CLIENT_ID", "motcua")
+SIGNING_REMOTE_SECRET = envsecret("SIGNING_REMOTE_SECRET") or ("" if PRODUCTION else "demo-ky-so")
+SIGNING_REMOTE_TIMEOUT = envint("SIGNING_REMOTE_TIMEOUT", 120)
+SIGNING_REMOTE_POLL_SECONDS = envint("SIGNING_REMOTE_POLL_SECONDS", 2)
+SIGNING_REMOTE_HTTP_TIMEOUT = envint("SIGNING_REMOTE_HTTP_TIMEOUT", 10)
+if SIGNING_MODE == "remote" and not (SIGNING_REMOTE_URL and SIGNING_REMOTE_SECRET):
+    raise ImproperlyConfigured(
+        "SIGNING_MODE=remote needs SIGNING_REMOTE_URL and SIGNING_REMOTE_SECRET"
+    )
+if SIGNING_REMOTE_TIMEOUT < 1 or SIGNING_REMOTE_POLL_SECONDS < 1 or SIGNING_REMOTE_HTTP_TIMEOUT < 1:
+    raise ImproperlyConfigured(
+        "SIGNING_REMOTE_TIMEOUT, _POLL_SECONDS and _HTTP_TIMEOUT must be ≥ 1"
+    )
+# The simulated service (/sim/ky-so/): the client it accepts, and whether it confirms each
+# signature itself (the demo's default) instead of waiting for /sim/ky-so/xac-nhan/<id>/.
+SIM_REMOTE_SIGNING_CLIENT_ID = envstr("SIM_REMOTE_SIGNING_CLIENT_ID", "motcua")
+SIM_REMOTE_SIGNING_SECRET = envsecret("SIM_REMOTE_SIGNING_SECRET") or "demo-ky-so"
+SIM_REMOTE_SIGNING_AUTO_CONFIRM = envbool("SIM_REMOTE_SIGNING_AUTO_CONFIRM", True)
+SIM_REMOTE_SIGNING_EXPIRES_SECONDS = envint("SIM_REMOTE_SIGNING_EXPIRES_SECONDS", 300)
 SIGNING_PKI_DIR = Path(envstr("SIGNING_PKI_DIR", str(VAR_DIR / "pki")))
 # The place written in each signature (/Location), e.g. "Đồng Tháp"; empty: none.
 SIGNING_LOCATION = envstr("SIGNING_LOCATION", "")

@@ -43,4 +43,5 @@ urlpatterns = [
     path("sim/vneid/", include("motcua.simulators.vneid.urls")),
     path("sim/tsa/", include("motcua.simulators.tsa.urls")),
     path("sim/thanh-toan/", include("motcua.simulators.payment_platform.urls")),
+    path("sim/ky-so/", include("motcua.simulators.remote_signing.urls")),
 ]

@@ -15,7 +15,10 @@
 - ``pkcs12``: real certificates, one PKCS#12 file per agency and per official
   (settings.SIGNING_PKCS12, see settings.py), with their passwords from the environment.
 
-A remote signing service (officials' keys held by the service) is not built yet.
+- ``remote``: the keys stay in a remote signing service (adapters/remote_signing) and each
+  signature is confirmed by the signer; only the certificates come here, through
+  signing.remote. Its simulator (simulators/remote_signing) holds keys of the local test PKI
+  (`local_official`, `local_agency`), so with the simulators the local root is trusted.
 
 Files are written atomically under a lock, so two processes asking at once make one CA.
 """
@@ -45,7 +48,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 LOCAL = "local-test-ca"
 PKCS12 = "pkcs12"
-MODES = (LOCAL, PKCS12)
+REMOTE = "remote"
+MODES = (LOCAL, PKCS12, REMOTE)
 
 ROOT = "root-ca"
 ISSUING = "issuing-ca"
@@ -320,13 +324,13 @@ def official_subject(user) -> x509.Name:
     )
 
 
-def _local_agency(agency) -> Credential:
+def local_agency(agency) -> Credential:
     subject = agency_subject(agency)
     name = "agency-" + _slug(agency.code or f"id{agency.pk}")
     return _cached("leaf", f"{name}:{subject.rfc4514_string()}", lambda: _leaf(name, subject))
 
 
-def _local_official(user) -> Credential:
+def local_official(user) -> Credential:
     subject = official_subject(user)
     name = "official-" + _slug(user.username)
     return _cached("leaf", f"{name}:{subject.rfc4514_string()}", lambda: _leaf(name, subject))
@@ -376,13 +380,13 @@ def official_key(user) -> str:
 
 
 class NoCredential(Exception):
-    """No certificate is configured for this agency or official (pkcs12 mode)."""
+    """No certificate is configured for this agency or official (pkcs12 and remote modes)."""
 
 
 def agency_credential(agency) -> Credential:
     """The agency's seal (dấu của cơ quan): its key and certificate."""
     if mode() == LOCAL:
-        return _local_agency(agency)
+        return local_agency(agency)
     credential = _configured(agency_key(agency))
     if credential is None:
         raise NoCredential(agency_key(agency))
@@ -392,7 +396,7 @@ def agency_credential(agency) -> Credential:
 def official_credential(user) -> Credential:
     """An official's personal signature key and certificate (local and pkcs12 modes)."""
     if mode() == LOCAL:
-        return _local_official(user)
+        return local_official(user)
     credential = _configured(official_key(user))
     if credential is None:
         raise NoCredential(official_key(user))
@@ -403,7 +407,7 @@ def trust_roots() -> list[x509.Certificate]:
     """The certificates a signature must chain to: the local test root (local-test-ca mode) and
     the PEM files of SIGNING_TRUST_ROOTS."""
     roots: list[x509.Certificate] = []
-    if mode() == LOCAL:
+    if mode() == LOCAL or (mode() == REMOTE and settings.SIMULATORS_ENABLED):
         roots.append(local_root().cert)
     for path in settings.SIGNING_TRUST_ROOTS:
         try:

@@ -15,8 +15,10 @@ certified copies (R21) call it with the PDF they made. It
 4. records a `SignedDocument` (SHA-256 of the output, kind, dossier code, agency, signer,
    serials) and an audit entry in one transaction.
 
-The keys come from signing.pki (SIGNING_MODE: local-test-ca or pkcs12). Remote signing (keys
-held by a signing service, each signature confirmed by the signer) is not built yet.
+The keys come from signing.pki (SIGNING_MODE: local-test-ca or pkcs12), or stay in a remote
+signing service (SIGNING_MODE=remote: signing.remote, adapters/remote_signing), where each of
+the two signatures waits for the signer's confirmation; declined, expired or unreachable, the
+signing is refused and nothing is recorded.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from pypdf.errors import PdfReadError
 
 from motcua.accounts.authz import can
 from motcua.accounts.constants import Action
+from motcua.adapters import remote_signing
 from motcua.adapters.errors import GatewayError
 from motcua.adapters.tsa import timestamper_from_settings
 from motcua.core.audit import audit_record
@@ -60,6 +63,21 @@ class SigningUnavailable(DomainError):
 
     status = 503
     code = "signing_unavailable"
+
+
+class SigningRefused(DomainError):
+    """The signer declined the signature on their device, or did not confirm it in time
+    (code signature_declined / signature_expired)."""
+
+    status = 409
+    code = "signature_declined"
+
+
+class SigningFailed(DomainError):
+    """The remote signing service refused the request (not a passing failure)."""
+
+    status = 502
+    code = "signing_failed"
 
 
 class SigningNotConfigured(DomainError):
@@ -158,6 +176,25 @@ def qr_stamp(reader: PdfReader, *, key: str, dossier_code: str) -> bytes:
 # Signing ----------------------------------------------------------------------------------------
 
 
+def _remote_error(exc: remote_signing.RemoteSigningError) -> DomainError:
+    if isinstance(exc, remote_signing.SignatureRefused):
+        if exc.outcome == "declined":
+            return SigningRefused(_("The signer declined the signature on their device."))
+        return SigningRefused(
+            _("The signer did not confirm the signature in time; sign again."),
+            code="signature_expired",
+        )
+    if isinstance(exc, remote_signing.NoRemoteCredential):
+        return SigningNotConfigured(
+            _("No signing certificate is configured for %(who)s.") % {"who": exc.user_id}
+        )
+    if exc.permanent:
+        return SigningFailed(_("The signing service refused the request."))
+    return SigningUnavailable(
+        _("The signing service cannot be reached; try again in a few minutes.")
+    )
+
+
 def pyhanko_signer(credential: pki.Credential) -> signers.SimpleSigner:
     return signers.SimpleSigner(
         signing_cert=credential.asn1_cert(),
@@ -193,6 +230,8 @@ def sign_field(
     )
     try:
         out = pdf_signer.sign_pdf(writer)
+    except remote_signing.RemoteSigningError as exc:
+        raise _remote_error(exc) from exc
     except GatewayError as exc:
         raise SigningUnavailable(
             _("The time-stamping service cannot be reached; try again in a few minutes.")
@@ -241,7 +280,32 @@ def _check_request(*, actor, agency, signer, kind: str, dossier_code: str) -> No
         raise InvalidInput(message, errors={"dossier_code": [message]})
 
 
-def _credentials(*, agency, signer) -> tuple[pki.Credential, pki.Credential]:
+def _credentials(*, agency, signer, reason: str) -> tuple[signers.Signer, str, signers.Signer, str]:
+    """The official's and the seal's pyHanko signers, each with its certificate serial."""
+    if pki.mode() == pki.REMOTE:
+        return _remote_credentials(agency=agency, signer=signer, reason=reason)
+    official, seal = _local_credentials(agency=agency, signer=signer)
+    return pyhanko_signer(official), official.serial_hex, pyhanko_signer(seal), seal.serial_hex
+
+
+def _remote_credentials(*, agency, signer, reason: str):
+    from .remote import RemoteSigner
+
+    client = remote_signing.client_from_settings()
+    try:
+        official = client.credential(pki.official_key(signer))
+        seal = client.credential(pki.agency_key(agency))
+    except remote_signing.RemoteSigningError as exc:
+        raise _remote_error(exc) from exc
+    return (
+        RemoteSigner(client, official, description=reason),
+        official.serial_hex,
+        RemoteSigner(client, seal, description=f"{agency.name}: {reason}"),
+        seal.serial_hex,
+    )
+
+
+def _local_credentials(*, agency, signer) -> tuple[pki.Credential, pki.Credential]:
     try:
         return pki.official_credential(signer), pki.agency_credential(agency)
     except pki.NoCredential as exc:
@@ -266,19 +330,20 @@ def sign_pdf_record(
     key = secrets.token_urlsafe(12)
     stamped = qr_stamp(reader, key=key, dossier_code=dossier_code)
     timestamper = timestamper_from_settings()
-    official, seal = _credentials(agency=agency, signer=signer)
+    official, official_serial, seal, seal_serial = _credentials(
+        agency=agency, signer=signer, reason=reason
+    )
     official_signed = sign_field(
         stamped,
-        signer=pyhanko_signer(official),
+        signer=official,
         field_name=OFFICIAL_FIELD,
         reason=reason,
         name=signer.full_name or signer.username,
         timestamper=timestamper,
     )
-    official_serial = official.serial_hex
     signed = sign_field(
         official_signed,
-        signer=pyhanko_signer(seal),
+        signer=seal,
         field_name=SEAL_FIELD,
         reason=reason,
         name=agency.name,
@@ -296,7 +361,7 @@ def sign_pdf_record(
             agency=agency,
             signer=signer,
             signer_serial=official_serial,
-            seal_serial=seal.serial_hex,
+            seal_serial=seal_serial,
         ),
     )
 
