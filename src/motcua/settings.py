@@ -586,7 +586,9 @@ SIM_MESSAGING_TOKEN = envsecret("SIM_MESSAGING_TOKEN") or "demo-tin-nhan"
 # "pull": we ask it every EXTERNAL_PULL_SECONDS), ACCOUNT (the system account its reports are
 # recorded as), LABEL (its name for people), TIMEOUT, INBOUND (how it hands dossiers to us, the
 # §5 inbound flow: "push" = it calls POST /api/v1/coordination/<name>/dossiers, "pull" = we take
-# its list every EXTERNAL_PULL_SECONDS; both, or none: production default none, demo "push").
+# its list every EXTERNAL_PULL_SECONDS; both, or none: production default none, demo "push"),
+# FILE_HOSTS (the hosts its files handed over by address are fetched from, with our TOKEN;
+# default: its URL's host).
 # Secrets also from *_FILE; the demo's are known to the simulator only (/sim/bo-nganh/<name>/).
 _EXTERNAL_SYSTEM_RE = re.compile(r"^[a-z0-9_]{1,30}$")
 _EXTERNAL_LABELS = {
@@ -620,6 +622,11 @@ def _external_systems() -> dict[str, dict[str, Any]]:
             "timeout": float(envint(env + "TIMEOUT", 10)),
             "inbound": sorted(set(inbound)),
         }
+        # Where its files handed over by address may be fetched from (host or host:port):
+        # by default the host of its API.
+        systems[name]["file_hosts"] = envlist(
+            env + "FILE_HOSTS", urlsplit(systems[name]["url"]).netloc
+        )
     return systems
 
 

@@ -118,3 +118,25 @@ def client_for(system: str) -> MinistryClient:
     return MinistryClient(
         system=system, url=config["url"], token=config["token"], timeout=config["timeout"]
     )
+
+
+def fetch_file(system: str, address: str, *, max_bytes: int) -> bytes:
+    """A file the system hands over by address (`TaiLieuNop[].DuongDan`): a GET on one of its
+    FILE_HOSTS with our bearer token there (UNCONFIRMED: the systems' file hosting is not
+    public; §9.2's direct fetch is the pattern). Refusals and errors as the national portal's
+    file adapter raises them (`FileAddressRefused`, `FileTooLarge`, `NationalPortalError`)."""
+    from ..national_portal.files import fetch_file as fetch
+
+    config = settings.EXTERNAL_SYSTEMS[system]
+    hosts = config.get("file_hosts")
+    if hosts is None:
+        from urllib.parse import urlsplit
+
+        hosts = [urlsplit(config["url"]).netloc]
+    return fetch(
+        address,
+        max_bytes=max_bytes,
+        hosts=list(hosts),
+        direct=True,
+        headers={"Authorization": f"Bearer {config['token']}"},
+    )

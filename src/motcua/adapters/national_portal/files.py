@@ -33,12 +33,13 @@ class FileTooLarge(ValueError):
     pass
 
 
-def address_check(address: str) -> str:
-    """The address if we may fetch it; FileAddressRefused otherwise."""
+def address_check(address: str, hosts: list[str] | None = None) -> str:
+    """The address if we may fetch it (from `hosts`, by default the national portal's);
+    FileAddressRefused otherwise."""
     parts = urlsplit(address.strip())
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise FileAddressRefused("not an http(s) address")
-    allowed = {h.lower() for h in settings.NATIONAL_PORTAL_FILE_HOSTS}
+    allowed = {h.lower() for h in (settings.NATIONAL_PORTAL_FILE_HOSTS if hosts is None else hosts)}
     if parts.netloc.lower() not in allowed and parts.hostname.lower() not in allowed:
         raise FileAddressRefused(f"host {parts.hostname} is not allowed")
     if parts.username or parts.password:
@@ -46,17 +47,29 @@ def address_check(address: str) -> str:
     return address.strip()
 
 
-def fetch_file(address: str, *, max_bytes: int, client: httpx.Client | None = None) -> bytes:
-    """The file at `address` (checked with `address_check` first)."""
-    address = address_check(address)
+def fetch_file(
+    address: str,
+    *,
+    max_bytes: int,
+    client: httpx.Client | None = None,
+    hosts: list[str] | None = None,
+    direct: bool | None = None,
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    """The file at `address` (checked with `address_check` first). Another system's files
+    (a ministry's: `adapters.ministry.fetch_file`) come from its own `hosts`, `direct`ly, with
+    its `headers`; by default the national portal's hosts and NATIONAL_PORTAL_FILE_FETCH."""
+    address = address_check(address, hosts)
     own = client is None
     http = client or httpx.Client(
         timeout=settings.NATIONAL_PORTAL_FILE_TIMEOUT,
         follow_redirects=False,
-        headers={"User-Agent": USER_AGENT},
+        headers={"User-Agent": USER_AGENT, **(headers or {})},
     )
+    if direct is None:
+        direct = settings.NATIONAL_PORTAL_FILE_FETCH == "direct"
     try:
-        if settings.NATIONAL_PORTAL_FILE_FETCH == "direct":
+        if direct:
             return _direct(http, address, max_bytes)
         return _proxy(http, address, max_bytes)
     finally:

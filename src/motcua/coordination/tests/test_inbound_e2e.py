@@ -201,3 +201,50 @@ def test_pull_from_a_system_that_is_down_is_reported_and_takes_nothing(systems, 
     with pytest.raises(Exception, match="btxh"):
         call_command("coordination_inbound_pull", "--system", "btxh")
     assert Dossier.objects.count() == 0
+
+
+def _push_record(live_server, body: dict) -> httpx.Response:
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    return httpx.post(
+        f"{live_server.url}/api/v1/coordination/btxh/dossiers",
+        content=raw,
+        headers=signed_headers(SECRET, raw),
+        timeout=30,
+    )
+
+
+def test_a_file_handed_over_by_address_is_fetched_from_the_systems_own_host(systems, live_server):
+    """A ministry's system hands its files over from its own file host (with our token there),
+    not the national portal's: fetched from the system's allowed hosts only, then kept as the
+    component's paper like any other."""
+    from motcua.documents.models import Document
+    from motcua.simulators.national_portal.intake import SAMPLE_PDF
+
+    body = sim.inbound_record("btxh", commune=28261)
+    body.pop("CertificateExtentData")
+    body["TaiLieuNop"] = [
+        {
+            "TenTepDinhKem": "to-khai.pdf",
+            "DuongDan": f"{systems}/btxh/tep/to-khai.pdf",
+            "MaThanhPhanHoSo": "TP1",
+            "TenThanhPhanHoSo": "Tờ khai",
+        }
+    ]
+    response = _push_record(live_server, body)
+    assert response.status_code == 200, response.text
+    assert response.json()["result"]["data"][0]["outcome"] == "created"
+    d = Dossier.objects.get(source_system="btxh", source_key=body["AcceptKey"])
+    (paper,) = Document.objects.filter(dossier=d)
+    assert paper.original_name == "to-khai.pdf"
+    assert paper.sha256 == __import__("hashlib").sha256(SAMPLE_PDF).hexdigest()
+
+    # An address on any other host is refused before any request, and nothing is stored.
+    other = sim.inbound_record("btxh", commune=28261)
+    other.pop("CertificateExtentData")
+    other["TaiLieuNop"] = [
+        {"TenTepDinhKem": "x.pdf", "DuongDan": "http://files.example.invalid/x.pdf"}
+    ]
+    refused = _push_record(live_server, other)
+    assert refused.status_code == 422, refused.text
+    assert "file_address_refused" in refused.text
+    assert not Dossier.objects.filter(source_key=other["AcceptKey"]).exists()

@@ -45,6 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.adapters.ministry import fetch_file as ministry_fetch_file
 from motcua.adapters.national_portal.catalog import NationalPortalError
 from motcua.adapters.national_portal.files import FileAddressRefused, FileTooLarge, fetch_file
 from motcua.catalog.models import Procedure
@@ -339,12 +340,15 @@ def file_inspect(name: str, content: bytes, *, key: str, field: str) -> FileIn:
     )
 
 
-def file_fetch(name: str, address: Any, *, index: int, field: str) -> FileIn:
+def file_fetch(
+    name: str, address: Any, *, index: int, field: str, origin: Origin | None = None
+) -> FileIn:
     """One file handed over by address (§9.2 "Files by URL"): fetched through the national
     portal's file adapter (proxy or direct, NATIONAL_PORTAL_FILE_FETCH) from an allowed host
     only, then checked like an inline one. A portal that cannot give the file now answers 503
     (the portal delivers the dossier again later); an address we do not fetch from, or a file
-    the portal says does not exist, is a refusal."""
+    the portal says does not exist, is a refusal. A dossier another system hands over
+    (`origin`) has its files fetched from that system's own hosts (`adapters.ministry`)."""
     key = f"TaiLieuNop.{index}"
     limit = settings.NATIONAL_PORTAL_INTAKE_FILE_MAX_BYTES
     if not isinstance(address, str) or len(address) > 2000:
@@ -354,18 +358,31 @@ def file_fetch(name: str, address: Any, *, index: int, field: str) -> FileIn:
             errors={f"{key}.{field}": [_("Not a valid address.")]},
         )
     try:
-        content = fetch_file(address, max_bytes=limit)
+        if origin is not None:
+            content = ministry_fetch_file(origin.system, address, max_bytes=limit)
+        else:
+            content = fetch_file(address, max_bytes=limit)
     except FileAddressRefused:
+        hint = (
+            _("Only the file addresses of %(system)s.") % {"system": origin.label}
+            if origin is not None
+            else _("Only the national portal's file addresses.")
+        )
         raise IntakeRefused(
             "file_address_refused",
             _("File %(name)s is at an address this province does not fetch from.") % {"name": name},
-            errors={f"{key}.{field}": [_("Only the national portal's file addresses.")]},
+            errors={f"{key}.{field}": [hint]},
         ) from None
     except FileTooLarge:
         raise _too_large(name, limit, key) from None
     except NationalPortalError as exc:
         logger.warning("intake file %s not fetched: %s", name, exc.message)
-        message = _("File %(name)s could not be fetched from the national portal.") % {"name": name}
+        message = (
+            _("File %(name)s could not be fetched from %(system)s.")
+            % {"name": name, "system": origin.label}
+            if origin is not None
+            else _("File %(name)s could not be fetched from the national portal.") % {"name": name}
+        )
         raise IntakeRefused(
             "file_unavailable",
             message,
@@ -383,7 +400,7 @@ def _too_large(name: str, limit: int, key: str) -> IntakeRefused:
     return IntakeRefused("file_too_large", message, errors={key: [message]}, status=413)
 
 
-def _components(body: dict[str, Any]) -> list[ComponentIn]:
+def _components(body: dict[str, Any], origin: Origin | None = None) -> list[ComponentIn]:
     files = body.get("TaiLieuNop")
     if files is None:
         files = []
@@ -437,7 +454,9 @@ def _components(body: dict[str, Any]) -> list[ComponentIn]:
             )
         address_field = next((f for f in _ADDRESS_FIELDS if item.get(f)), None)
         if item.get("Base64") in (None, "") and address_field:
-            checked = file_fetch(name, item[address_field], index=index, field=address_field)
+            checked = file_fetch(
+                name, item[address_field], index=index, field=address_field, origin=origin
+            )
         else:
             checked = file_check(name, item.get("Base64"), index=index)
         total += checked.size
@@ -588,7 +607,7 @@ def intake_receive(
 
     procedure = _procedure(procedure_code)
     applicant, extra = _applicant(body)
-    components = _components(body)
+    components = _components(body, origin)
     if existing is not None:
         return _supplement(actor, existing, components, key, now or timezone.now(), origin)
     home = actor.agency.province_id if actor.agency_id else None

@@ -17,6 +17,7 @@ urlpatterns = (
         path("<slug:system>/LayDanhSachHoSo", views.inbound_list, name="inbound_list"),
         path("<slug:system>/XacNhanDaNhan", views.inbound_mark, name="inbound_mark"),
         path("<slug:system>/CapNhatTienTrinh", views.progress, name="progress"),
+        path("<slug:system>/tep/<str:name>", views.file, name="file"),
         path("_faults", views.faults, name="faults"),
     ]
     if settings.SIMULATORS_ENABLED

@@ -25,7 +25,9 @@ The inbound flow (the system hands dossiers to the province, §5 as observed):
   bearer) {"AcceptKey": [...]} marks them;
 - `CapNhatTienTrinh` (POST, bearer) {"data": [TienTrinhHoSoBTXH]}: each row stored once per
   `IdempotencyKey` (a repeat counted in `times_received`); a row without `AcceptKey` or
-  `IdempotencyKey` answers "1".
+  `IdempotencyKey` answers "1";
+- `tep/<name>` (GET, bearer): a file the system hands over by address (`TaiLieuNop[].DuongDan`),
+  always the one-page sample PDF (UNCONFIRMED: how the systems really host their files).
 """
 
 from __future__ import annotations
@@ -444,3 +446,19 @@ def progress(request: HttpRequest, system: str) -> HttpResponse:
 @require_POST
 def faults(request: HttpRequest) -> HttpResponse:
     return switch.control(request)
+
+
+@require_safe
+def file(request: HttpRequest, system: str, name: str) -> HttpResponse:
+    enabled()
+    faulty = switch.check()
+    if faulty is not None:
+        return faulty
+    expected = f"Bearer {settings.SIM_MINISTRY_TOKEN}"
+    if not hmac.compare_digest(
+        request.headers.get("Authorization", "").encode(), expected.encode()
+    ):
+        return HttpResponse("Unauthorized", status=401, content_type="text/plain")
+    response = HttpResponse(SAMPLE_PDF, content_type="application/pdf")
+    response["Content-Length"] = str(len(SAMPLE_PDF))
+    return response
