@@ -1,7 +1,8 @@
 """The citizen's own dossiers over JSON, at /api/v1/me (session of a VNeID login).
 
 The same selectors and service as the pages: an official's or a system account's session is
-refused (403), another person's dossier answers 404, a withdrawal carries `version`.
+refused (403), another person's dossier answers 404, a withdrawal and an online supplement
+carry `version`.
 """
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ import datetime as dt
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
 from pydantic import Field, StringConstraints
 
+from motcua.core.errors import InvalidInput
 from motcua.core.schemas import Code, Cursors, PositiveInt32, Text, paginate
 from motcua.dossiers import services as dossier_services
 from motcua.feedback.api import CriterionIn, LevelIn
 from motcua.feedback.constants import COMMENT_MAX, Source
 from motcua.feedback.services import rating_submit
 
-from . import selectors
+from . import selectors, services
 
 router = Router(tags=["citizens"])
 
@@ -100,12 +104,22 @@ class MyDossierDetailOut(MyDossierBase):
     # The rating given (its level, in words), or whether one may be given now.
     rating: str
     may_rate: bool
+    # Whether the supplement request may be answered online now (POST …/supplement).
+    may_supplement: bool
 
 
 class MyDossierRatingIn(Schema):
     level: LevelIn
     marks: dict[CriterionIn, LevelIn] = Field(default_factory=dict)
     comment: Annotated[str, StringConstraints(max_length=COMMENT_MAX)] = ""
+
+
+class MySupplementIn(Schema):
+    version: PositiveInt32
+    # For each file of `files`, in the same order: the number (from 1) of the request's item
+    # (`request.items`) it answers.
+    items: list[PositiveInt32]
+    note: Annotated[str, StringConstraints(max_length=2000)] = ""
 
 
 class MyDossierWithdrawIn(Schema):
@@ -129,6 +143,7 @@ def _detail(view: selectors.MyDossier) -> dict:
         "closed_reason": view.closed_reason,
         "rating": view.rating,
         "may_rate": view.may_rate,
+        "may_supplement": view.may_supplement,
     }
 
 
@@ -175,5 +190,34 @@ def rate(request: HttpRequest, code: Code, payload: MyDossierRatingIn):
         comment=payload.comment,
         source=Source.ACCOUNT,
         actor=request.user,
+    )
+    return _detail(selectors.my_dossier(user=request.user, code=code))
+
+
+@router.post("/dossiers/{code}/supplement", response=MyDossierDetailOut)
+def supplement(
+    request: HttpRequest,
+    code: Code,
+    fields: Form[MySupplementIn],
+    files: File[list[UploadedFile]],
+):
+    """Nộp bổ sung trực tuyến: answer the supplement request with the papers it asks for
+    (multipart: `files`, and `items` giving for each file the item it answers). Every file is
+    checked by its content; any refusal answers 422 with every message (`errors.item_<n>`)
+    and nothing is stored. Then the dossier goes back to the desk (a supplement at reception)
+    or to processing, as when the national portal re-delivers it; 409 when the dossier is not
+    waiting for a supplement (`not_awaiting_supplement`) or changed meanwhile (`stale`)."""
+    if len(fields.items) != len(files):
+        message = _("Give, for each file, the number of the item it answers.")
+        raise InvalidInput(message, errors={"items": [message]})
+    services.my_supplement_submit(
+        actor=request.user,
+        code=code,
+        expected_version=fields.version,
+        files=[
+            services.SupplementFile(item=n, upload=f, name=f.name or "")
+            for n, f in zip(fields.items, files, strict=True)
+        ],
+        note=fields.note,
     )
     return _detail(selectors.my_dossier(user=request.user, code=code))

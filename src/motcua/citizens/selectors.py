@@ -170,6 +170,9 @@ class MyDossier:
     # The satisfaction rating: the one given (its level's label), or whether it may be given.
     rating: str = ""
     may_rate: bool = False
+    # Whether the applicant may answer the supplement request online now (the lifecycle's
+    # `Op.SUPPLEMENT_RECEIVED` by the applicant): "Nộp bổ sung trực tuyến".
+    may_supplement: bool = False
 
 
 def _request(d: Dossier) -> Request | None:
@@ -197,6 +200,13 @@ def _request(d: Dossier) -> Request | None:
         )
     amount = data.get("amount_vnd")
     return Request("payment", event.at, amount_vnd=int(amount) if amount is not None else None)
+
+
+def supplement_asked(d: Dossier) -> Request | None:
+    """The supplement request the dossier waits on (its items and reason), or None when it
+    waits for none."""
+    asked = _request(d)
+    return asked if asked is not None and asked.kind == "supplement" else None
 
 
 def my_dossier(*, user: User, code: str) -> MyDossier:
@@ -231,4 +241,5 @@ def my_dossier(*, user: User, code: str) -> MyDossier:
         closed_reason=closed_reason,
         rating=rating.get_level_display() if rating else "",
         may_rate=rating is None and d.status in RATABLE,
+        may_supplement=lifecycle.allowed(Op.SUPPLEMENT_RECEIVED, user, d),
     )

@@ -1,9 +1,12 @@
-"""Writes of the citizens' side: the account a VNeID login creates or updates."""
+"""Writes of the citizens' side: the account a VNeID login creates or updates; the applicant's
+answer to a supplement request, uploaded from "Hồ sơ của tôi"."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,8 +14,14 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import User
 from motcua.adapters.vneid import VneidIdentity
 from motcua.core.audit import audit_event, audit_record
-from motcua.core.errors import NotAllowed
+from motcua.core.errors import Conflict, InvalidInput, NotAllowed
+from motcua.dossiers import lifecycle
+from motcua.dossiers.constants import Status
+from motcua.dossiers.lifecycle import Context, Op
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import ComponentIn, dossier_supplement_received
 
+from . import selectors
 from .models import CitizenAccount
 
 APPLICANT_KINDS = {"citizen": User.Kind.CITIZEN, "organization": User.Kind.ORGANIZATION}
@@ -139,4 +148,123 @@ def citizen_login_failed(*, reason: str, detail: str = "") -> None:
         action="citizens.login_failed",
         object_type="citizens.citizenaccount",
         note=(f"{reason}: {detail}" if detail else reason)[:255],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Nộp bổ sung trực tuyến: the applicant answers a supplement request from "Hồ sơ của tôi"
+
+# Files in one submission: a request lists a few papers; more is a mistake, not a supplement.
+SUPPLEMENT_MAX_FILES = 20
+
+
+@dataclass(frozen=True)
+class SupplementFile:
+    """One file the applicant uploads, and the number (from 1) of the request's item it
+    answers."""
+
+    item: int
+    upload: UploadedFile | bytes
+    name: str = ""
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def my_supplement_submit(
+    *,
+    actor: User,
+    code: str,
+    expected_version: int,
+    files: list[SupplementFile],
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """The applicant uploads the papers a supplement request (Mẫu 02) asked for.
+
+    Every file is checked by its content (`documents.inspection`) before anything is written,
+    and every refusal is reported at once (InvalidInput, one entry per item: `item_<n>`);
+    nothing is stored if one is refused, nor if an item asked for has no file. Then the
+    supplement comes back exactly as a re-delivery from the national portal does
+    (`dossiers.services.intake._supplement`): `dossier_supplement_received` with the
+    applicant as the actor, which the lifecycle allows (`Op.SUPPLEMENT_RECEIVED`,
+    `TheApplicant`), so at reception the dossier goes back to the desk and during processing
+    the clock restarts or resumes (DOMAIN-legal-2025.md §3, DOMAIN-legal.md §1.3: the time
+    limit counts again once the complete dossier is received). Each file becomes a component
+    of the supplement round (named by the item; with the code of the dossier's component of
+    that name, if one) and its paper (kind SUPPLEMENT, owned by the applicant), in the
+    dossier's transaction. Another person's dossier is "not found".
+    """
+    from motcua.documents.inspection import inspect
+    from motcua.documents.services import read_content
+
+    d = selectors.my_dossier_get(user=actor, code=code)
+    asked = selectors.supplement_asked(d) if d.status == Status.SUPPLEMENT else None
+    if asked is None or not asked.items:
+        raise Conflict(
+            _("Dossier %(code)s is not waiting for a supplement: there is nothing to submit.")
+            % {"code": d.code},
+            code="not_awaiting_supplement",
+        )
+    # The lifecycle's own refusal (wrong person, wrong state) before any file is read.
+    lifecycle.check(Op.SUPPLEMENT_RECEIVED, actor, d, Context(now=now))
+    errors: dict[str, list[str]] = {}
+    if not files:
+        errors["files"] = [_("Attach the files the agency asked for.")]
+    elif len(files) > SUPPLEMENT_MAX_FILES:
+        errors["files"] = [
+            _("At most %(n)d files may be submitted at once.") % {"n": SUPPLEMENT_MAX_FILES}
+        ]
+    answered = {f.item for f in files}
+    for n in sorted(answered - set(range(1, len(asked.items) + 1))):
+        errors.setdefault("items", []).append(
+            _("Item %(n)d is not one the agency asked for.") % {"n": n}
+        )
+    for n, item in enumerate(asked.items, start=1):
+        if n not in answered:
+            errors.setdefault(f"item_{n}", []).append(
+                _("Attach a file for “%(item)s”.") % {"item": item}
+            )
+    checked = []
+    if "files" not in errors:
+        for f in files:
+            key = f"item_{f.item}"
+            name = f.name or getattr(f.upload, "name", "") or ""
+            try:
+                checked.append((f.item, inspect(read_content(f.upload, field=key), name=name)))
+            except InvalidInput as exc:
+                messages = [m for ms in exc.errors.values() for m in ms] or [exc.message]
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise InvalidInput(
+            _("Nothing was submitted: correct what is marked below and send again."),
+            errors=errors,
+        )
+    by_name = {c.name: c.code for c in d.components.filter(supplement_round=0).only("name", "code")}
+    components = []
+    for n, paper in checked:
+        item = asked.items[n - 1]
+        code_of = next((c for name, c in by_name.items() if _same_name(name, item)), "")
+        components.append(
+            ComponentIn(
+                name=item,
+                code=code_of,
+                copies=1,
+                file_name=paper.name,
+                file_size=paper.size,
+                file_sha256=paper.sha256,
+                file_type=paper.content_type,
+                upload=paper,
+            )
+        )
+    marker = _("Supplement submitted online by the applicant (My dossiers).")
+    note = note.strip()
+    return dossier_supplement_received(
+        actor=actor,
+        dossier=d,
+        expected_version=expected_version,
+        components=components,
+        note=f"{marker}\n{note}" if note else marker,
+        now=now,
     )

@@ -2,9 +2,12 @@
 
 Views parse, call one service or selector, render. The login's checks are the adapter's
 (adapters/vneid), the account is `services.citizen_login`'s, what a citizen may see the
-selectors', whether they may withdraw the lifecycle's (`dossiers.lifecycle`, Op.WITHDRAW)."""
+selectors', whether they may withdraw or answer a supplement request online the lifecycle's
+(`dossiers.lifecycle`, Op.WITHDRAW, Op.SUPPLEMENT_RECEIVED)."""
 
 from __future__ import annotations
+
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from motcua.adapters import vneid
-from motcua.core.errors import DomainError, NotAllowed, NotFound
+from motcua.core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from motcua.dossiers import services as dossier_services
 from motcua.feedback.constants import Source
 from motcua.feedback.forms import AccountRatingForm
@@ -134,7 +137,66 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "citizens/not_found.html", {"message": exc.message}, status=404)
     except NotAllowed as exc:
         return _not_citizen(request, exc)
-    return render(request, "citizens/my_dossier.html", {"d": view})
+    return render(request, "citizens/my_dossier.html", {"d": view, **_supplement_form(view)})
+
+
+def _supplement_form(
+    view: selectors.MyDossier, errors: dict[str, list[str]] | None = None, note: str = ""
+) -> dict:
+    """The online supplement form's items (each with its input `muc-<n>` and its refusals)."""
+    if not view.may_supplement or view.request is None or view.request.kind != "supplement":
+        return {}
+    errors = errors or {}
+    items = [
+        {"n": n, "text": text, "errors": errors.get(f"item_{n}", [])}
+        for n, text in enumerate(view.request.items, start=1)
+    ]
+    general = [m for key in ("files", "items") for m in errors.get(key, [])]
+    return {"supplement_items": items, "supplement_errors": general, "supplement_note": note}
+
+
+_ITEM_FIELD = re.compile(r"^muc-(\d{1,3})$")
+
+
+@require_POST
+def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
+    """Nộp bổ sung trực tuyến: the files for each item the supplement request asked for
+    (inputs `muc-<n>`, several files each), checked and stored by `my_supplement_submit`, or
+    every refusal shown at once with nothing stored."""
+    files = [
+        services.SupplementFile(item=int(match.group(1)), upload=upload, name=upload.name or "")
+        for key in request.FILES
+        if (match := _ITEM_FIELD.match(key))
+        for upload in request.FILES.getlist(key)
+    ]
+    try:
+        version = int(request.POST.get("version") or 0)
+    except ValueError:
+        version = 0
+    note = request.POST.get("note", "")[:2000]
+    try:
+        services.my_supplement_submit(
+            actor=request.user, code=code, expected_version=version, files=files, note=note
+        )
+    except NotFound as exc:
+        return render(request, "citizens/not_found.html", {"message": exc.message}, status=404)
+    except NotAllowed as exc:
+        return _not_citizen(request, exc)
+    except InvalidInput as exc:
+        view = selectors.my_dossier(user=request.user, code=code)
+        context = {"d": view, "refused": exc.message, **_supplement_form(view, exc.errors, note)}
+        return render(request, "citizens/my_dossier.html", context, status=422)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Your supplement was submitted. The agency continues with your dossier; "
+                "follow its progress here."
+            ),
+        )
+    return redirect("citizens:my_dossier", code=code.strip())
 
 
 def my_dossier_rate(request: HttpRequest, code: str) -> HttpResponse:

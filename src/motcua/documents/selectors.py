@@ -73,7 +73,14 @@ def dossier_papers(*, user: User | None, dossier: Dossier) -> dict[str, Any]:
     by_component: dict[int | None, ComponentPapers] = {
         c.pk: ComponentPapers(c, [], []) for c in components
     }
+    applicants = (User.Kind.CITIZEN, User.Kind.ORGANIZATION)
     for document in documents:
+        # "Nộp bổ sung trực tuyến": a supplement the applicant uploaded from "Hồ sơ của tôi".
+        document.online_supplement = (
+            document.kind == DocumentKind.SUPPLEMENT
+            and document.uploaded_by_id is not None
+            and document.uploaded_by.kind in applicants
+        )
         row = by_component.get(document.component_id)
         if row is None:
             row = by_component.setdefault(None, ComponentPapers(None, [], []))

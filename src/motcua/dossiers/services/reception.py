@@ -340,18 +340,22 @@ def _attach(
     supplement: bool = False,
 ) -> None:
     """Keep the files handed in with the components as their papers (motcua.documents), in the
-    dossier's transaction: at a desk uploaded there, online from the portal's intake."""
+    dossier's transaction: at a desk uploaded there, online from the portal's intake. The
+    applicant's own upload ("Hồ sơ của tôi", a supplement) is online whatever the dossier's
+    channel: the documents' sources have no value of its own for it, and the national portal's
+    intake is the closest (the applicant submitting online, not an official)."""
     items = [(row, c.upload) for row, c in zip(rows, components, strict=True) if c.upload]
     if not items:
         return
     from motcua.documents.constants import DocumentKind, Source
     from motcua.documents.services import documents_attach
 
+    at_desk = d.channel == Channel.DIRECT and not lifecycle.is_applicant(actor, d)
     documents_attach(
         actor=actor,
         dossier=d,
         items=items,
-        source=Source.DESK if d.channel == Channel.DIRECT else Source.NATIONAL_PORTAL,
+        source=Source.DESK if at_desk else Source.NATIONAL_PORTAL,
         kind=DocumentKind.SUPPLEMENT if supplement else DocumentKind.COMPONENT,
         now=now,
     )
