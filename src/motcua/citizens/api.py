@@ -18,6 +18,8 @@ from pydantic import Field, StringConstraints
 
 from motcua.core.errors import InvalidInput
 from motcua.core.schemas import Code, Cursors, PositiveInt32, Text, paginate
+from motcua.documents.api import WarehouseItemOut
+from motcua.documents.warehouse import my_warehouse as my_warehouse_list
 from motcua.dossiers import services as dossier_services
 from motcua.feedback.api import CriterionIn, LevelIn
 from motcua.feedback.constants import COMMENT_MAX, Source
@@ -151,6 +153,14 @@ def _detail(view: selectors.MyDossier) -> dict:
 def me(request: HttpRequest):
     """Who is logged in (VNeID): the identity the dossiers are matched by."""
     return selectors.citizen_account(request.user)
+
+
+@router.get("/warehouse", response=list[WarehouseItemOut])
+def my_warehouse(request: HttpRequest):
+    """Kho dữ liệu của tôi: the citizen's (organization's) digitized papers, results and
+    certified copies in force, newest first; `expired` marks a validity that has ended. Each
+    file downloads from /api/v1/documents/{id}/content (audited)."""
+    return my_warehouse_list(user=request.user)
 
 
 @router.get("/dossiers", response=list[MyDossierOut])

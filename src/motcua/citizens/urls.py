@@ -9,6 +9,7 @@ urlpatterns = [
     path("dang-nhap/vneid/ket-qua/", views.vneid_callback, name="vneid_callback"),
     path("dang-xuat/vneid/", views.vneid_logout, name="vneid_logout"),
     path("ho-so-cua-toi/", views.my_dossiers, name="my_dossiers"),
+    path("kho-du-lieu/", views.my_warehouse, name="my_warehouse"),
     path("ho-so-cua-toi/<str:code>/", views.my_dossier, name="my_dossier"),
     path("ho-so-cua-toi/<str:code>/danh-gia/", views.my_dossier_rate, name="my_dossier_rate"),
     path(

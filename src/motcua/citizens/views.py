@@ -107,6 +107,19 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
+def my_warehouse(request: HttpRequest) -> HttpResponse:
+    """Kho dữ liệu của tôi: my digitized papers, results and certified copies (R10)."""
+    from motcua.documents.warehouse import my_warehouse as warehouse_of
+
+    try:
+        account = selectors.citizen_account(request.user)
+        items = warehouse_of(user=request.user)
+    except NotAllowed as exc:
+        return _not_citizen(request, exc)
+    return render(request, "citizens/my_warehouse.html", {"account": account, "items": items})
+
+
 def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     """One of my dossiers; POST withdraws it (the lifecycle decides whether that is possible)."""
     try:

@@ -9,17 +9,19 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from motcua.core.errors import InvalidInput
+from motcua.core.errors import InvalidInput, NotFound
 from motcua.core.schemas import Id, Moment
 from motcua.dossiers.models import DossierComponent
 from motcua.dossiers.selectors import dossier_get
 
 from . import selectors, services
 from .constants import DocumentKind, DocumentType, OwnerKind
+from .models import Document
 from .views import file_response
+from .warehouse import warehouse_list
 
 router = Router(tags=["documents"])
 
@@ -41,6 +43,8 @@ class DocumentOut(Schema):
     page_count: int | None
     version: int
     replaces_id: int | None
+    reused_from_id: int | None
+    national_reference: str
     is_current: bool
     owner_kind: str
     owner_number: str
@@ -78,6 +82,76 @@ def list_documents(request: HttpRequest, dossier_id: Id):
     """Every paper of the dossier, all versions (`is_current` marks the ones in force)."""
     dossier = dossier_get(user=request.user, pk=dossier_id)
     return list(selectors.documents_of_dossier(user=request.user, dossier=dossier))
+
+
+class WarehouseItemOut(Schema):
+    document: DocumentOut
+    expired: bool
+    dossier_code: str
+
+
+class ReuseIn(Schema):
+    dossier_id: Id
+    component_id: Id
+    document_id: Id
+
+
+class NationalLookupIn(Schema):
+    dossier_id: Id
+    component_id: Id
+
+
+class WarehouseQuery(Schema):
+    owner_kind: Owner
+    owner_number: str = Field(..., min_length=1, max_length=20)
+
+
+@router.get("/warehouse", response=list[WarehouseItemOut])
+def warehouse(request: HttpRequest, query: Query[WarehouseQuery]):
+    """Kho dữ liệu điện tử of a person or organization: their digitized papers, results and
+    certified copies in force, newest first, `expired` marking a validity that has ended. For
+    officials who receive dossiers (to offer them at reception) and the owner; 403 otherwise."""
+    return warehouse_list(
+        user=request.user, owner_kind=query.owner_kind, owner_number=query.owner_number
+    )
+
+
+def _dossier_component(request: HttpRequest, dossier_id: int, component_id: int):
+    dossier = dossier_get(user=request.user, pk=dossier_id)
+    component = DossierComponent.objects.filter(pk=component_id, dossier=dossier).first()
+    if component is None:
+        message = _("The component is not one of this dossier's.")
+        raise InvalidInput(message, errors={"component_id": [message]})
+    return dossier, component
+
+
+@router.post("/reuse", response={201: DocumentOut})
+def reuse_document(request: HttpRequest, payload: ReuseIn):
+    """Satisfy a component with a paper of the applicant's data warehouse, without uploading it
+    again: a new paper sharing the stored bytes (same SHA-256), `source` "reused",
+    `reused_from_id` the original. Another person's paper answers 404; an expired one 409
+    (`expired`)."""
+    dossier, component = _dossier_component(request, payload.dossier_id, payload.component_id)
+    document = Document.objects.filter(pk=payload.document_id).first()
+    if document is None:
+        raise NotFound(_("Document not found."))
+    new = services.document_reuse(
+        actor=request.user, dossier=dossier, component=component, document=document
+    )
+    return Status(201, new)
+
+
+@router.post("/national-lookup", response={201: DocumentOut})
+def national_lookup(request: HttpRequest, payload: NationalLookupIn):
+    """Satisfy a component from the national population database (a citizen) or the business
+    register (an organization), looked up by the applicant's number: a generated PDF extract
+    becomes its paper (`source` "national_database"). Not found, or the register unavailable:
+    409 (`register_not_found`, `register_unavailable`) and nothing is stored."""
+    dossier, component = _dossier_component(request, payload.dossier_id, payload.component_id)
+    new = services.document_from_national_database(
+        actor=request.user, dossier=dossier, component=component
+    )
+    return Status(201, new)
 
 
 @router.post("", response={201: DocumentOut})

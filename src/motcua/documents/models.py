@@ -64,6 +64,21 @@ class Document(models.Model):
         editable=False,
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Reused (source "reused"): the warehouse paper this row shares its stored bytes with; the
+    # applicant was not asked for it again (R10, Decree 45/2020 art. 15).
+    reused_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="reuses",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    # From a national database (source "national_database"): which register answered, for whom
+    # ("population_db:087190001234"); the row's file is the extract generated from the answer.
+    national_reference = models.CharField(
+        _("national database reference"), max_length=100, blank=True, editable=False
+    )
     is_current = models.BooleanField(_("current"), default=True)
 
     # Whose paper it is (the data warehouse's key).

@@ -3,7 +3,8 @@
 - Open (read, download): officials who may see the dossier (`dossier.view` over it, through
   `can`); the applicant citizen or organization, logged in with VNeID, whose dossier it is
   (`dossiers.lifecycle.is_applicant`: the identity number the identity provider vouched for);
-  for a paper held outside any dossier (the data warehouse to come), its owner.
+  and the paper's owner (its electronic data warehouse, documents/warehouse.py), whatever
+  dossier it came with.
 - Add, replace, digitize: officials who may receive dossiers or process them there
   (`dossier.receive` or `dossier.process`), on a dossier not closed.
 """
@@ -58,6 +59,9 @@ def _owner(user: User | None, document: Document) -> bool:
 def document_allows(user: User | None, op: str, document: Document) -> bool:
     """May `user` do `op` (OPEN, WRITE) on `document`?"""
     if document.dossier_id is not None:
+        if op == OPEN and _owner(user, document):
+            # The owner's warehouse paper (R10), even of a dossier someone else filed.
+            return True
         return dossier_allows(user, op, document.dossier)
     if op == OPEN:
         return _owner(user, document) or bool(user and user.is_active and user.is_superuser)

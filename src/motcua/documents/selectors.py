@@ -4,7 +4,7 @@ opening a paper's bytes (audited), and the share of digitized dossiers and resul
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files import File
@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.core.audit import audit_record
-from motcua.core.errors import NotFound
+from motcua.core.errors import DomainError, NotFound
+from motcua.dossiers.constants import TERMINAL
 from motcua.dossiers.models import Dossier, DossierComponent
 
 from .constants import DocumentKind
@@ -51,7 +52,7 @@ def documents_of_dossier(*, user: User | None, dossier: Dossier) -> QuerySet[Doc
         raise NotFound(_("Dossier not found."))
     return (
         Document.objects.filter(dossier=dossier)
-        .select_related("digitized_by", "uploaded_by")
+        .select_related("digitized_by", "uploaded_by", "reused_from__dossier")
         .order_by("component_id", "pk")
     )
 
@@ -63,6 +64,11 @@ class ComponentPapers:
     component: DossierComponent | None
     current: list[Document]
     older: list[Document]
+    # The catalog's reuse marking of the component (catalog.constants.ReuseSource), its
+    # source's name, and the applicant's warehouse papers offered for it (R10).
+    reuse_kind: str = ""
+    reuse_source: str = ""
+    offers: list = field(default_factory=list)
 
 
 def dossier_papers(*, user: User | None, dossier: Dossier) -> dict[str, Any]:
@@ -85,11 +91,43 @@ def dossier_papers(*, user: User | None, dossier: Dossier) -> dict[str, Any]:
         if row is None:
             row = by_component.setdefault(None, ComponentPapers(None, [], []))
         (row.current if document.is_current else row.older).append(document)
+    can_write = dossier_allows(user, WRITE, dossier)
+    if can_write and dossier.status not in TERMINAL:
+        _reuse_offers(user, dossier, by_component)
     return {
         "rows": list(by_component.values()),
-        "can_write": dossier_allows(user, WRITE, dossier),
+        "can_write": can_write,
         "count": len(documents),
     }
+
+
+def _reuse_offers(
+    user: User | None, dossier: Dossier, rows: dict[int | None, ComponentPapers]
+) -> None:
+    from motcua.catalog.constants import ReuseSource
+
+    from . import warehouse
+
+    marks = warehouse.reuse_marks(dossier.procedure_version.document.get("components") or [])
+    items = None
+    for key, row in rows.items():
+        if key is None:
+            continue
+        row.reuse_kind, row.reuse_source = warehouse.reuse_mark(
+            marks, row.component.code, row.component.name
+        )
+        if row.reuse_kind != ReuseSource.DATA_WAREHOUSE or row.current:
+            continue
+        if items is None:
+            try:
+                items = warehouse.warehouse_list(
+                    user=user,
+                    owner_kind=warehouse.owner_kind_of(dossier.applicant_kind),
+                    owner_number=dossier.applicant_id_number,
+                )
+            except DomainError:
+                items = []
+        row.offers = warehouse.offers(items, row.component.name)
 
 
 @dataclass

@@ -91,6 +91,7 @@ def _new(
     source: str,
     now: dt.datetime,
     replaces: Document | None = None,
+    extra: dict | None = None,
 ) -> Document:
     """Store the bytes and create the row (inside the caller's transaction)."""
     name = blob_put(sha256=checked.sha256, content=checked.content)
@@ -113,6 +114,7 @@ def _new(
         uploaded_by=actor if actor is not None and actor.pk else None,
         uploaded_at=now,
         **owner,
+        **(extra or {}),
     )
 
 
@@ -315,3 +317,205 @@ def documents_attach(
         _audit(actor, "document.add", document)
         documents.append(document)
     return documents
+
+
+# Reuse (R10): a paper of the applicant's data warehouse, or an extract of a national database,
+# instead of asking for the paper again (Decree 45/2020/NĐ-CP art. 15; Decree 107/2021).
+
+# What a reused row takes over from the warehouse paper besides its content.
+_CARRIED = (
+    "document_type",
+    "number",
+    "issued_on",
+    "issuer",
+    "valid_until",
+    "digitized",
+    "digitized_by",
+    "digitized_at",
+)
+
+
+def _check_component(dossier: Dossier, component: DossierComponent) -> None:
+    if component.dossier_id != dossier.pk:
+        message = _("The component is not one of this dossier's.")
+        raise InvalidInput(message, errors={"component": [message]})
+
+
+def _reuse_row(
+    *,
+    actor: User | None,
+    dossier: Dossier,
+    component: DossierComponent,
+    document: Document,
+    now: dt.datetime,
+) -> Document:
+    """The component's new row sharing the warehouse paper's stored bytes (nothing is stored
+    again), inside the caller's transaction, after it authorized the actor."""
+    from .warehouse import in_warehouse_of, owner_kind_of
+
+    today = timezone.localdate(now)
+    if not in_warehouse_of(document, dossier, today):
+        mine = (document.owner_kind, document.owner_number) == (
+            owner_kind_of(dossier.applicant_kind),
+            dossier.applicant_id_number,
+        )
+        if mine and document.valid_until is not None and document.valid_until < today:
+            raise Conflict(
+                _("%(name)s expired on %(date)s: ask for a valid paper.")
+                % {
+                    "name": document.original_name,
+                    "date": document.valid_until.strftime("%d/%m/%Y"),
+                },
+                code="expired",
+            )
+        # Another person's paper, or one outside the warehouse: as if it did not exist.
+        raise NotFound(_("Document not found."))
+    original = document.reused_from or document
+    row = Document.objects.create(
+        dossier=dossier,
+        component=component,
+        kind=DocumentKind.COMPONENT,
+        source=Source.REUSED,
+        reused_from=original,
+        uploaded_by=actor if actor is not None and actor.pk else None,
+        uploaded_at=now,
+        **{f: getattr(document, f) for f in CONTENT_FIELDS},
+        **{f: getattr(document, f) for f in _CARRIED},
+        **_owner_of(dossier),
+    )
+    _audit(
+        actor,
+        "document.reuse",
+        row,
+        note=(
+            f"reused {original.pk}"
+            + (f" of dossier {original.dossier.code}" if original.dossier_id else "")
+        )[:255],
+    )
+    return row
+
+
+def document_reuse(
+    *,
+    actor: User | None,
+    dossier: Dossier,
+    component: DossierComponent,
+    document: Document,
+    now: dt.datetime | None = None,
+) -> Document:
+    """Tái sử dụng giấy tờ: the component is satisfied by a paper of the applicant's electronic
+    data warehouse, without uploading it again: a new row with the same stored bytes and
+    SHA-256, source "reused", pointing to the original. Only a current, unexpired paper of the
+    dossier's own applicant (NotFound for anyone else's; Conflict "expired")."""
+    _check_dossier(actor, dossier)
+    _check_component(dossier, component)
+    now = now or timezone.now()
+    with transaction.atomic():
+        return _reuse_row(
+            actor=actor, dossier=dossier, component=component, document=document, now=now
+        )
+
+
+def documents_reuse_attach(
+    *,
+    actor: User | None,
+    dossier: Dossier,
+    items: Iterable[tuple[DossierComponent, int]],
+    now: dt.datetime | None = None,
+) -> list[Document]:
+    """The warehouse papers chosen for the components of a dossier being registered (the desk
+    form), by id. Called by `dossier_submit` inside its transaction, after it authorized the
+    actor: a paper that is not the applicant's refuses the whole registration."""
+    now = now or timezone.now()
+    documents = []
+    for component, document_id in items:
+        document = (
+            Document.objects.select_related("reused_from__dossier", "dossier")
+            .filter(pk=document_id)
+            .first()
+        )
+        if document is None:
+            raise NotFound(_("Document not found."))
+        documents.append(
+            _reuse_row(
+                actor=actor, dossier=dossier, component=component, document=document, now=now
+            )
+        )
+    return documents
+
+
+def _extract_pdf(context: dict) -> bytes:
+    from motcua.printing.pdf import render_pdf
+
+    return render_pdf("documents/national_extract.html", context)
+
+
+def document_from_national_database(
+    *,
+    actor: User | None,
+    dossier: Dossier,
+    component: DossierComponent,
+    now: dt.datetime | None = None,
+) -> Document:
+    """Tra cứu CSDL quốc gia: the component is satisfied from the national population database
+    (a citizen applicant) or the business registration system (an organization), looked up by
+    the applicant's number through the adapters (people.services, recorded and audited there).
+    Found: a generated one-page PDF extract of what the register answered becomes the
+    component's paper (source "national_database", `national_reference` register:number).
+    Not found or the register unavailable: Conflict, nothing stored (the desk asks for the
+    paper instead)."""
+    from motcua.people import services as people
+    from motcua.people.models import Register
+
+    _check_dossier(actor, dossier)
+    _check_component(dossier, component)
+    now = now or timezone.now()
+    if dossier.applicant_kind == ApplicantKind.ORGANIZATION:
+        result = people.business_lookup(
+            actor=actor, tax_code=dossier.applicant_id_number, procedure_code=dossier.procedure.code
+        )
+    else:
+        result = people.citizen_lookup(
+            actor=actor,
+            id_number=dossier.applicant_id_number,
+            procedure_code=dossier.procedure.code,
+        )
+    if not result.found:
+        raise Conflict(result.message, code=f"register_{result.outcome}")
+    register = str(Register(result.register).label)
+    content = _extract_pdf(
+        {
+            "register": register,
+            "result": result,
+            "dossier": dossier,
+            "component": component,
+            "actor": actor,
+            "at": now,
+        }
+    )
+    file_name = f"trich-xuat-{result.register}-{result.number}.pdf"
+    checked = inspect(content, name=file_name)
+    from .warehouse import document_type_for
+
+    with transaction.atomic():
+        document = _new(
+            actor=actor,
+            checked=checked,
+            dossier=dossier,
+            component=component,
+            kind=DocumentKind.COMPONENT,
+            source=Source.NATIONAL_DATABASE,
+            now=now,
+            extra={
+                "national_reference": f"{result.register}:{result.number}"[:100],
+                # Already digital: what it is and who issued it are the register's answer.
+                "document_type": document_type_for(component.name) or DocumentType.OTHER,
+                "issuer": register[:255],
+                "issued_on": timezone.localdate(now),
+                "digitized": True,
+                "digitized_by": actor,
+                "digitized_at": now,
+            },
+        )
+        _audit(actor, "document.national_database", document, note=document.national_reference)
+    return document

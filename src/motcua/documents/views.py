@@ -162,3 +162,67 @@ def file_response(opened: selectors.Opened) -> FileResponse:
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _component(request: HttpRequest, component_id: int):
+    """The dossier component, on a dossier the official may see; 404 otherwise."""
+    from motcua.dossiers.models import DossierComponent
+
+    dossier_id = (
+        DossierComponent.objects.filter(pk=component_id)
+        .values_list("dossier_id", flat=True)
+        .first()
+    )
+    if dossier_id is None:
+        raise Http404
+    try:
+        dossier = dossier_get(user=request.user, pk=dossier_id)
+    except NotFound:
+        raise Http404 from None
+    return dossier, dossier.components.get(pk=component_id)
+
+
+@official_required
+@require_POST
+def document_reuse(request: HttpRequest, component_id: int) -> HttpResponse:
+    """Tái sử dụng: the component satisfied by a paper of the applicant's data warehouse."""
+    dossier, component = _component(request, component_id)
+    try:
+        document_id = int(request.POST.get("document") or "")
+    except ValueError:
+        messages.error(request, _("Choose a paper of the applicant's data warehouse."))
+        return _back(dossier.pk)
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+
+    def call():
+        services.document_reuse(
+            actor=request.user, dossier=dossier, component=component, document=document
+        )
+        messages.success(
+            request,
+            _("%(name)s was reused from the applicant's data warehouse.")
+            % {"name": document.original_name},
+        )
+
+    return _run(request, dossier.pk, call)
+
+
+@official_required
+@require_POST
+def document_national_lookup(request: HttpRequest, component_id: int) -> HttpResponse:
+    """Tra cứu CSDL quốc gia: the component satisfied from the national database."""
+    dossier, component = _component(request, component_id)
+
+    def call():
+        services.document_from_national_database(
+            actor=request.user, dossier=dossier, component=component
+        )
+        messages.success(
+            request,
+            _("%(component)s was taken from the national database.")
+            % {"component": component.name[:80]},
+        )
+
+    return _run(request, dossier.pk, call)

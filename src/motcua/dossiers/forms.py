@@ -164,6 +164,15 @@ class ComponentForm(_Form):
     # with the form, so every file's refusal is shown with the other errors and nothing is
     # saved until all pass.
     file = forms.FileField(label=gettext_lazy("Scanned file"), required=False)
+    # Instead of a file: a paper of the applicant's data warehouse (R10), offered by the view
+    # for the components the catalog marks reusable (its choices are set there).
+    reuse = forms.TypedChoiceField(
+        label=gettext_lazy("From the data warehouse"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[],
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -174,7 +183,12 @@ class ComponentForm(_Form):
             self.add_error(
                 "received", _("Tick “Handed in” for a paper you add, or clear its name.")
             )
-        if handed_in and not (data.get("originals") or data.get("copies")):
+        reused = data.get("reuse") is not None
+        if reused and not handed_in:
+            self.add_error("reuse", _("Tick “Handed in” for the component of this paper."))
+        if reused and data.get("file") is not None:
+            self.add_error("reuse", _("Attach a file or reuse a paper, not both."))
+        if handed_in and not reused and not (data.get("originals") or data.get("copies")):
             self.add_error("originals", _("Enter how many originals or copies were handed in."))
         self.checked = None
         upload = data.get("file")
@@ -212,6 +226,7 @@ class ComponentForm(_Form):
             file_sha256=checked.sha256 if checked else "",
             file_type=checked.content_type if checked else "",
             upload=checked,
+            reuse_document_id=data.get("reuse") if checked is None else None,
         )
 
 

@@ -334,6 +334,7 @@ def dossier_receive(request: HttpRequest) -> HttpResponse:
         # No `initial` here: rows left as the catalog lists them would count as "unchanged"
         # and be skipped.
         formset = ComponentFormSet(request.POST, request.FILES, prefix=COMPONENTS)
+        _offer_reuse(request, formset, request.POST, chosen.content)
         if form.is_valid() & formset.is_valid():
             data = form.cleaned_data
             try:
@@ -371,9 +372,11 @@ def dossier_receive(request: HttpRequest) -> HttpResponse:
         formset = forms.formset_factory(ComponentFormSet.form, extra=0, max_num=60)(
             initial=rows, prefix=COMPONENTS
         )
+        _offer_reuse(request, formset, initial, chosen.content)
     else:
         form = ReceiveForm(initial={"desk": home}, **options)
         formset = ComponentFormSet(initial=_component_rows(chosen.content), prefix=COMPONENTS)
+        _offer_reuse(request, formset, {}, chosen.content)
 
     # The catalog's condition for each listed component ("when authorized…"), as a hint.
     conditions = [row["condition"] for row in _component_rows(chosen.content)]
@@ -396,6 +399,54 @@ def dossier_receive(request: HttpRequest) -> HttpResponse:
         },
         status=422 if failed else 200,
     )
+
+
+def _offer_reuse(request: HttpRequest, formset, data, content) -> None:
+    """Tái sử dụng giấy tờ (R10): on each row the catalog marks reusable from the applicant's
+    data warehouse, the applicant's papers to choose instead of an upload (of the component's
+    document type when its name tells one); on a row marked for a national database, a hint
+    that the dossier page looks it up. The applicant is the one typed in (or looked up)."""
+    from motcua.catalog.constants import ReuseSource
+    from motcua.documents import warehouse
+
+    marks = warehouse.reuse_marks([c.model_dump() for c in content.components])
+    number = str(data.get("applicant_id_number") or "").strip()
+    items: list = []
+    if number:
+        try:
+            items = warehouse.warehouse_list(
+                user=request.user,
+                owner_kind=warehouse.owner_kind_of(str(data.get("applicant_kind") or "")),
+                owner_number=number,
+            )
+        except DomainError:
+            items = []
+    for row_form in formset.forms:
+        mark, source = warehouse.reuse_mark(
+            marks, str(row_form["code"].value() or ""), str(row_form["name"].value() or "")
+        )
+        row_form.reuse_kind = mark
+        row_form.reuse_source = source
+        if mark != ReuseSource.DATA_WAREHOUSE:
+            continue
+        offered = warehouse.offers(items, str(row_form["name"].value() or ""))
+        row_form.fields["reuse"].choices = [("", _("— Upload or hand in instead —"))] + [
+            (i.document.pk, _reuse_label(i)) for i in offered
+        ]
+        row_form.reuse_offered = bool(offered)
+
+
+def _reuse_label(item) -> str:
+    d = item.document
+    parts = [str(d.get_document_type_display() or d.get_kind_display())]
+    if d.number:
+        parts.append(d.number)
+    label = " ".join(parts) + f" — {d.original_name}"
+    if item.dossier_code:
+        label += " " + _("(dossier %(code)s)") % {"code": item.dossier_code}
+    if d.valid_until:
+        label += " · " + _("valid until %(date)s") % {"date": d.valid_until.strftime("%d/%m/%Y")}
+    return label
 
 
 def _lookup_applicant(request: HttpRequest, procedure_code: str, initial: dict) -> Any:

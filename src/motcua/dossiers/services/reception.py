@@ -74,6 +74,9 @@ class ComponentIn:
     # The checked file handed in with it (documents.inspection.Inspected), kept as the
     # component's paper in the same transaction as the dossier (documents.documents_attach).
     upload: Any = None
+    # A paper of the applicant's electronic data warehouse chosen instead of an upload (its
+    # id): the component's paper then shares its stored bytes (documents.document_reuse).
+    reuse_document_id: int | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,11 +347,19 @@ def _attach(
     applicant's own upload ("Hồ sơ của tôi", a supplement) is online whatever the dossier's
     channel: the documents' sources have no value of its own for it, and the national portal's
     intake is the closest (the applicant submitting online, not an official)."""
+    from motcua.documents.constants import DocumentKind, Source
+    from motcua.documents.services import documents_attach, documents_reuse_attach
+
+    reused = [
+        (row, c.reuse_document_id)
+        for row, c in zip(rows, components, strict=True)
+        if c.reuse_document_id is not None and not c.upload
+    ]
+    if reused:
+        documents_reuse_attach(actor=actor, dossier=d, items=reused, now=now)
     items = [(row, c.upload) for row, c in zip(rows, components, strict=True) if c.upload]
     if not items:
         return
-    from motcua.documents.constants import DocumentKind, Source
-    from motcua.documents.services import documents_attach
 
     at_desk = d.channel == Channel.DIRECT and not lifecycle.is_applicant(actor, d)
     documents_attach(
