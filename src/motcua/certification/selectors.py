@@ -68,3 +68,19 @@ def certified_copy_open(*, user: User | None, entry: CertificationEntry) -> Open
             note=f"owner {document.owner_kind}:{document.owner_number}"[:255],
         )
     return OpenedCopy(entry, blob_open(document.storage_name))
+
+
+def agency_for_certification(*, pk: int) -> Agency:
+    """The agency named in a request (whether the user may certify there is the service's
+    question, answered with 403)."""
+    agency = Agency.objects.filter(pk=pk).first()
+    if agency is None:
+        raise NotFound(_("Agency not found."))
+    return agency
+
+
+def dossier_for_certification(*, user: User | None, pk: int):
+    """A dossier the user may see (dossiers.selectors.dossier_get), to link the line to."""
+    from motcua.dossiers.selectors import dossier_get
+
+    return dossier_get(user=user, pk=pk)
