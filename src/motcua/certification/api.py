@@ -5,8 +5,9 @@ service or selector the pages do, under the same rule (permissions.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
+import pydantic
 from django.http import FileResponse, HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -22,6 +23,7 @@ router = Router(tags=["certifications"])
 
 TypeCode = Literal[tuple(DocumentType.values)]  # type: ignore[valid-type]
 Owner = Literal[tuple(OwnerKind.values)]  # type: ignore[valid-type]
+Year = Annotated[int, pydantic.Field(ge=2000, le=9999)]
 # The signing of the copy: the time-stamping authority or remote signing service is down (503)
 # or refused the request (502); the number taken is then voided in the book.
 SIGNING = {502: ErrorOut, 503: ErrorOut}
@@ -106,7 +108,7 @@ def certify(request: HttpRequest, fields: Form[CertificationIn], scan: File[Uplo
 def list_certifications(
     request: HttpRequest,
     agency_id: Id | None = None,
-    year: int | None = Field(None, ge=2000, le=9999),
+    year: Year | None = None,
 ):
     """The lines of the certification books the user may read, newest first."""
     agency = selectors.agency_for_certification(pk=agency_id) if agency_id else None

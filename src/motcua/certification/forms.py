@@ -53,7 +53,7 @@ class CertifyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
         if agencies is not None and len(agencies) == 1:
-            self.fields["agency"].initial = agencies[0].pk
+            self.fields["agency"].initial = agencies.first().pk
 
     def requester(self) -> Requester:
         data = self.cleaned_data

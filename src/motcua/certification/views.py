@@ -41,8 +41,8 @@ def copy_response(opened: selectors.OpenedCopy) -> FileResponse:
 @official_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def certify(request: HttpRequest) -> HttpResponse:
-    agencies = list(certifying_agencies(request.user))
-    if not agencies:
+    agencies = certifying_agencies(request.user)
+    if not agencies.exists():
         raise PermissionDenied
     form = CertifyForm(request.POST or None, request.FILES or None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
