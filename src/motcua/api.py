@@ -25,6 +25,7 @@ from ninja.security import django_auth
 
 from motcua.accounts.api import router as accounts_router
 from motcua.catalog.api import router as catalog_router
+from motcua.certification.api import router as certification_router
 from motcua.citizens.api import router as citizens_router
 from motcua.coordination.api import router as coordination_router
 from motcua.core.api import router as calendar_router
@@ -244,3 +245,4 @@ api.add_router("/me", citizens_router)
 api.add_router("/reports", reports_router)
 api.add_router("/signatures", signing_router)
 api.add_router("/payments", payments_router)
+api.add_router("/certifications", certification_router)

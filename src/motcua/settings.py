@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "motcua.signing",
     "motcua.documents",
     "motcua.payments",
+    "motcua.certification",
     "motcua.simulators.national_portal",
     "motcua.simulators.population",
     "motcua.simulators.messaging",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("xac-thuc/", include("motcua.signing.urls")),
     path("ho-so/", include("motcua.dossiers.urls")),
     path("giay-to/", include("motcua.documents.urls")),
+    path("chung-thuc/", include("motcua.certification.urls")),
     path("xuat-tep/", include("motcua.exports.urls")),
     path("", include("motcua.citizens.urls")),
     path("bao-cao/", include("motcua.reports.urls")),

@@ -32,7 +32,17 @@ def navigation(request: HttpRequest) -> dict:
         # its reports): dossiers.ledger.ledger_permit.
         "can_ledger": receive or reports,
         "can_admin": official and admin_shows_something(request),
+        # Certified copies (motcua.certification): who signs at a commune People's Committee.
+        "can_certify": official
+        and has_any(user, {Action.DOSSIER_SIGN})
+        and _certifies_somewhere(user),
     }
+
+
+def _certifies_somewhere(user) -> bool:
+    from motcua.certification.permissions import certifying_agencies
+
+    return certifying_agencies(user).exists()
 
 
 def admin_shows_something(request: HttpRequest) -> bool:

@@ -518,4 +518,53 @@ def document_from_national_database(
             },
         )
         _audit(actor, "document.national_database", document, note=document.national_reference)
+
+
+def document_issue(
+    *,
+    actor: User | None,
+    checked: Inspected,
+    kind: str,
+    owner_kind: str,
+    owner_number: str,
+    owner_name: str,
+    document_type: str = "",
+    number: str = "",
+    issuer: str = "",
+    issued_on: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Document:
+    """A paper the system made for its owner outside any dossier (a certified copy, R21), kept in
+    the owner's data warehouse (source "generated"), described as the paper it is a copy of and
+    marked digitized by `actor`. Called by the issuing app's own service (certification's
+    `copy_certify`) inside its transaction, after that service authorized the actor: the paper
+    exists exactly when what issued it does."""
+    if kind not in DocumentKind.values or owner_kind not in OwnerKind.values or not owner_number:
+        raise InvalidInput(_("Some details of the paper are missing or wrong."))
+    now = now or timezone.now()
+    name = blob_put(sha256=checked.sha256, content=checked.content)
+    with transaction.atomic():
+        document = Document.objects.create(
+            kind=kind,
+            source=Source.GENERATED,
+            storage_name=name,
+            sha256=checked.sha256,
+            size=checked.size,
+            content_type=checked.content_type,
+            page_count=checked.pages,
+            original_name=checked.name,
+            owner_kind=owner_kind,
+            owner_number=owner_number[:20],
+            owner_name=owner_name[:255],
+            document_type=document_type,
+            number=number[:100],
+            issuer=issuer[:255],
+            issued_on=issued_on,
+            digitized=True,
+            digitized_by=actor if actor is not None and actor.pk else None,
+            digitized_at=now,
+            uploaded_by=actor if actor is not None and actor.pk else None,
+            uploaded_at=now,
+        )
+        _audit(actor, "document.issue", document)
     return document
