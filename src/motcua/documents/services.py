@@ -518,6 +518,7 @@ def document_from_national_database(
             },
         )
         _audit(actor, "document.national_database", document, note=document.national_reference)
+    return document
 
 
 def document_issue(
