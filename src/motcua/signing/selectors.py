@@ -23,7 +23,7 @@ from asn1crypto import x509 as asn1_x509
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -31,6 +31,7 @@ from pyhanko_certvalidator import ValidationContext
 from motcua.core.errors import NotFound
 
 from . import pki
+from .aio import run
 from .models import SignedDocument
 from .services import INFO_KEY, pdf_check
 
@@ -150,8 +151,10 @@ def _timestamp_context() -> ValidationContext:
 def _report(embedded, vc: ValidationContext, ts_vc: ValidationContext) -> SignatureReport:
     cert = embedded.signer_cert
     try:
-        status = validate_pdf_signature(
-            embedded, signer_validation_context=vc, ts_validation_context=ts_vc
+        status = run(
+            async_validate_pdf_signature(
+                embedded, signer_validation_context=vc, ts_validation_context=ts_vc
+            )
         )
     except (SignatureValidationError, PdfError, ValueError) as exc:
         log.info("signature %s cannot be validated: %s", embedded.field_name, exc)

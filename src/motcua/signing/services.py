@@ -50,6 +50,7 @@ from motcua.core.audit import audit_record
 from motcua.core.errors import DomainError, InvalidInput, NotAllowed
 
 from . import pki
+from .aio import run
 from .constants import OFFICIAL_FIELD, SEAL_FIELD, SignedKind
 from .models import SignedDocument
 
@@ -229,7 +230,7 @@ def sign_field(
         signature_metadata(field_name, reason, name), signer=signer, timestamper=timestamper
     )
     try:
-        out = pdf_signer.sign_pdf(writer)
+        out = run(pdf_signer.async_sign_pdf(writer))
     except remote_signing.RemoteSigningError as exc:
         raise _remote_error(exc) from exc
     except GatewayError as exc:

@@ -172,3 +172,21 @@ def test_refuses_an_encrypted_pdf(db, tree, leader):
         _sign(leader, tree["dept"], out.getvalue())
     assert "mã hóa" in refused.value.message
     assert not SignedDocument.objects.exists()
+
+
+def test_signing_and_verifying_work_when_the_calling_thread_runs_an_event_loop(
+    tsa, tree, leader, result_pdf, monkeypatch
+):
+    """pyHanko's synchronous wrappers call asyncio.run, which refuses inside a running loop (an
+    async caller; Playwright's sync API in the browser tests left one running and broke every
+    signing test after them in the full suite). Signing and verifying work there too."""
+    import asyncio
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM from inside a loop
+
+    async def inside_a_loop():
+        signed = _sign(leader, tree["dept"], result_pdf)
+        return verify_pdf(signed)
+
+    result = asyncio.run(inside_a_loop())
+    assert result.valid and result.trusted and len(result.signatures) == 2
