@@ -170,6 +170,37 @@ class MyDossier:
     # The satisfaction rating: the one given (its level's label), or whether it may be given.
     rating: str = ""
     may_rate: bool = False
+    # The signed result handed over at return (dossiers/services/results.py).
+    result: MyResult | None = None
+
+
+@dataclass(frozen=True)
+class MyResult:
+    """The signed result file the citizen downloads once it is returned."""
+
+    document_id: int
+    name: str
+    size: int
+    sha256: str
+    signed_at: dt.datetime
+
+
+def _result(d: Dossier):
+    """The signed result in force, once returned (a result is handed over at return)."""
+    from motcua.dossiers.services.results import result_current
+
+    if d.status != Status.RETURNED:
+        return None
+    return result_current(d)
+
+
+def my_result_get(*, user: User, code: str):
+    """The signed result of one of the citizen's returned dossiers (a Document); "not found"
+    when it is not theirs, not returned, or has no result file."""
+    document = _result(my_dossier_get(user=user, code=code))
+    if document is None:
+        raise NotFound(_("This dossier has no result file to download."))
+    return document
 
 
 def _request(d: Dossier) -> Request | None:
@@ -231,4 +262,14 @@ def my_dossier(*, user: User, code: str) -> MyDossier:
         closed_reason=closed_reason,
         rating=rating.get_level_display() if rating else "",
         may_rate=rating is None and d.status in RATABLE,
+        result=_my_result(d),
+    )
+
+
+def _my_result(d: Dossier) -> MyResult | None:
+    document = _result(d)
+    if document is None:
+        return None
+    return MyResult(
+        document.pk, document.original_name, document.size, document.sha256, document.uploaded_at
     )
