@@ -9,9 +9,13 @@ The signed PDF is stored as the dossier's result (Document kind result, source g
 owned by the applicant: in their data warehouse), and return refuses a dossier of such a
 workflow that has none.
 
-Dossiers on the built-in default process (no definition: `DOSSIER_DEFAULT_PROCESS`, migrated
-dossiers) keep their "Ký duyệt" as a recorded decision without a file, as before: their
-procedures have no configured result to sign.
+Dossiers on the built-in default process (no definition: `DOSSIER_DEFAULT_PROCESS`) keep
+their "Ký duyệt" as a recorded decision without a file, as before: their procedures have no
+configured result to sign. A migrated dossier (migration app) still being processed signs here
+like any other, but one settled in the old system returns without a file. A workflow's
+test-run (sandbox.py, `is_sandbox`) signs nothing: it runs inside a savepoint at definition
+time, often before the time-stamping authority is reachable (demo_setup), and what it checks is
+the route, the officials and the deadlines.
 
 Ordering. Signing calls the time-stamping authority (and, in remote mode, waits for the
 signer's confirmation) over HTTP, so it happens before the dossier's transaction, never inside
@@ -51,7 +55,11 @@ PDF = "application/pdf"
 def result_required(d: Dossier) -> bool:
     """Does the dossier's workflow issue a signed result (a configured definition with a SIGN
     step)?"""
-    return d.definition_id is not None and any(s.kind == StepKind.SIGN for s in spec_of(d).steps)
+    return (
+        d.definition_id is not None
+        and not d.is_sandbox
+        and any(s.kind == StepKind.SIGN for s in spec_of(d).steps)
+    )
 
 
 def signs_result(d: Dossier, step: Step, action: str) -> bool:
@@ -61,6 +69,7 @@ def signs_result(d: Dossier, step: Step, action: str) -> bool:
         and action in SIGNING_ACTIONS
         and step.allows(action)
         and d.definition_id is not None
+        and not d.is_sandbox
     )
 
 
@@ -180,11 +189,19 @@ def result_store(
     document_result_add(actor=actor, dossier=d, checked=signed.checked, now=now)
 
 
+def _settled_elsewhere(d: Dossier) -> bool:
+    """A migrated dossier (migration app) may have been signed and settled in the old system:
+    its result is on paper or there, and it returns as before."""
+    from motcua.migration.models import MigratedDossier
+
+    return MigratedDossier.objects.filter(dossier_id=d.pk).exists()
+
+
 def result_check_return(d: Dossier):
     """Return hands over the signed result (the one in force, or None when the dossier has
     none): refused for a dossier of a workflow that signs one, while it has none."""
     result = result_current(d)
-    if result is None and result_required(d):
+    if result is None and result_required(d) and not _settled_elsewhere(d):
         raise Conflict(
             _(
                 "Dossier %(code)s has no signed result: its workflow has a signing step, so "
