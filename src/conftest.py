@@ -214,3 +214,10 @@ def signing_offline(settings, signing_pki_dir):
     settings.SIGNING_TRUST_ROOTS = []
     settings.SIGNING_TSA_URL = ""
     yield
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: Playwright's synchronous API leaves an event loop running in the
+    main thread for the rest of the session, under which pyHanko's synchronous signing
+    (asyncio.run) cannot run in that thread — and a workflow's signing step signs."""
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))

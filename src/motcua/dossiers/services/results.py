@@ -31,9 +31,12 @@ those bytes, which no one holds (the verification page would answer for them as 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from django import db
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
@@ -152,7 +155,8 @@ def result_sign(
         )
     with blob_open(draft.storage_name) as f:
         pdf = f.read()
-    signed = sign_pdf_record(
+    signed = _off_loop(
+        sign_pdf_record,
         actor=actor,
         pdf=pdf,
         agency=organization_of(d.competent_agency),
@@ -163,6 +167,26 @@ def result_sign(
     )
     checked = inspect(signed.pdf, name=f"ket-qua-{d.code}.pdf", scan=False)
     return SignedResult(draft_id=draft.pk, checked=checked, record_id=signed.record.pk)
+
+
+def _off_loop(sign, **kwargs):
+    """pyHanko's synchronous API runs an event loop of its own (asyncio.run), which Python
+    refuses where one already runs in this thread (Playwright's, in the browser tests; an
+    async server's): there, the signing runs in a short-lived thread, with its own database
+    connection, closed after."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return sign(**kwargs)
+
+    def run():
+        try:
+            return sign(**kwargs)
+        finally:
+            db.connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
 
 
 def result_store(
