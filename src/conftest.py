@@ -197,3 +197,20 @@ def documents_storage(settings, tmp_path_factory):
     }
     settings.ANTIVIRUS_CLAMD = ""
     yield
+
+
+@pytest.fixture(scope="session")
+def signing_pki_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("pki")
+
+
+@pytest.fixture(autouse=True)
+def signing_offline(settings, signing_pki_dir):
+    """A workflow's signing step signs the draft result (dossiers/services/results.py): with a
+    local test PKI made once per session, without timestamps unless a test starts the TSA
+    simulator (signing/tests/conftest.py `tsa`)."""
+    settings.SIGNING_MODE = "local-test-ca"
+    settings.SIGNING_PKI_DIR = signing_pki_dir
+    settings.SIGNING_TRUST_ROOTS = []
+    settings.SIGNING_TSA_URL = ""
+    yield

@@ -91,6 +91,16 @@ class MyDossierRequestOut(Schema):
     amount_vnd: int | None
 
 
+class MyResultOut(Schema):
+    """The signed result, once returned: download it at `/dossiers/{code}/result`."""
+
+    document_id: int
+    name: str
+    size: int
+    sha256: str
+    signed_at: dt.datetime
+
+
 class MyDossierDetailOut(MyDossierBase):
     version: int
     applicant_name: str
@@ -108,6 +118,7 @@ class MyDossierDetailOut(MyDossierBase):
     may_rate: bool
     # Whether the supplement request may be answered online now (POST …/supplement).
     may_supplement: bool
+    result: MyResultOut | None
 
 
 class MyDossierRatingIn(Schema):
@@ -146,6 +157,7 @@ def _detail(view: selectors.MyDossier) -> dict:
         "rating": view.rating,
         "may_rate": view.may_rate,
         "may_supplement": view.may_supplement,
+        "result": view.result.__dict__ if view.result else None,
     }
 
 
@@ -175,6 +187,18 @@ def my_dossier(request: HttpRequest, code: Code):
     """One of the citizen's dossiers: status, appointment once accepted, the public timeline,
     what is asked of them, whether they may withdraw it now."""
     return _detail(selectors.my_dossier(user=request.user, code=code))
+
+
+@router.get("/dossiers/{code}/result")
+def my_result(request: HttpRequest, code: Code):
+    """The signed result of the citizen's returned dossier (a PAdES-signed PDF, verifiable at
+    the public verification page); 404 before return, without a result file, or for another
+    person's dossier. Every read is audited."""
+    from motcua.documents.selectors import document_open
+    from motcua.documents.views import file_response
+
+    document = selectors.my_result_get(user=request.user, code=code)
+    return file_response(document_open(user=request.user, document=document))
 
 
 @router.post("/dossiers/{code}/withdraw", response=MyDossierDetailOut)

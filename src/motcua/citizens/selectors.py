@@ -173,6 +173,37 @@ class MyDossier:
     # Whether the applicant may answer the supplement request online now (the lifecycle's
     # `Op.SUPPLEMENT_RECEIVED` by the applicant): "Nộp bổ sung trực tuyến".
     may_supplement: bool = False
+    # The signed result handed over at return (dossiers/services/results.py).
+    result: MyResult | None = None
+
+
+@dataclass(frozen=True)
+class MyResult:
+    """The signed result file the citizen downloads once it is returned."""
+
+    document_id: int
+    name: str
+    size: int
+    sha256: str
+    signed_at: dt.datetime
+
+
+def _result(d: Dossier):
+    """The signed result in force, once returned (a result is handed over at return)."""
+    from motcua.dossiers.services.results import result_current
+
+    if d.status != Status.RETURNED:
+        return None
+    return result_current(d)
+
+
+def my_result_get(*, user: User, code: str):
+    """The signed result of one of the citizen's returned dossiers (a Document); "not found"
+    when it is not theirs, not returned, or has no result file."""
+    document = _result(my_dossier_get(user=user, code=code))
+    if document is None:
+        raise NotFound(_("This dossier has no result file to download."))
+    return document
 
 
 def _request(d: Dossier) -> Request | None:
@@ -242,4 +273,14 @@ def my_dossier(*, user: User, code: str) -> MyDossier:
         rating=rating.get_level_display() if rating else "",
         may_rate=rating is None and d.status in RATABLE,
         may_supplement=lifecycle.allowed(Op.SUPPLEMENT_RECEIVED, user, d),
+        result=_my_result(d),
+    )
+
+
+def _my_result(d: Dossier) -> MyResult | None:
+    document = _result(d)
+    if document is None:
+        return None
+    return MyResult(
+        document.pk, document.original_name, document.size, document.sha256, document.uploaded_at
     )

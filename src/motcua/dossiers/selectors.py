@@ -1101,3 +1101,25 @@ def dossiers_at_risk(agency_ids: list[int] | None, now: dt.datetime) -> QuerySet
             return qs.none()
         qs = qs.filter(Q(step_agency_id__in=agency_ids) | Q(competent_agency_id__in=agency_ids))
     return qs.filter(at_risk_condition(now)).order_by(OPEN_ORDER.column, "pk")
+
+
+def dossier_result(*, user: User, dossier: Dossier) -> dict[str, object]:
+    """The dossier page's "Kết quả" box (services/results.py): whether the workflow signs a
+    result, the draft in force, the signed result in force, and whether the user may upload
+    the draft (the documents app's rule)."""
+    from motcua.documents.permissions import WRITE, dossier_allows
+
+    from .constants import TERMINAL
+    from .services.results import draft_current, result_current, result_required
+
+    required = result_required(dossier)
+    result = result_current(dossier)
+    draft = draft_current(dossier) if required else None
+    return {
+        "required": required,
+        "draft": draft,
+        "result": result,
+        "can_upload": required
+        and dossier.status not in TERMINAL
+        and dossier_allows(user, WRITE, dossier),
+    }

@@ -957,6 +957,7 @@ def _render_detail(
         "printable": _printable(d, events),
         "panels": _panels(d, actions, bound or {}),
         "default_process": d.definition_id is None,
+        "result": selectors.dossier_result(user=request.user, dossier=d),
         **_papers(request, d),
     }
     return TemplateResponse(request, "dossiers/detail.html", context, status=status)

@@ -12,7 +12,7 @@ from motcua.citizens.services import citizen_login
 from motcua.dossiers import services
 from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.tests.factories import DossierFactory, citizen
+from motcua.dossiers.tests.factories import DossierFactory, citizen, draft_result
 
 from .conftest import HUNG, LAN
 
@@ -222,6 +222,7 @@ def test_the_list_reads_in_a_fixed_number_of_queries(
 
 
 def settle(world, d: Dossier) -> Dossier:
+    draft_result(world["commune_specialist"], d)  # the chair signs it (R28)
     for who in ("commune_specialist", "commune_chair"):
         d = services.dossier_act(
             actor=world[who], dossier=d, expected_version=d.version, action="forward"

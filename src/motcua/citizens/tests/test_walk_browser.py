@@ -16,7 +16,7 @@ import pytest
 
 from motcua.dossiers.constants import Status
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.tests.factories import DossierFactory
+from motcua.dossiers.tests.factories import DossierFactory, draft_pdf
 from motcua.feedback.models import Rating
 
 from .conftest import LAN
@@ -98,10 +98,20 @@ def test_a_dossier_from_the_desk_to_the_citizens_rating(reloaded, world, provide
         act(specialist, base, d, "act-forward")
         shot(specialist, "04-chuyen-ky")
         assert Dossier.objects.get(pk=d.pk).step_key == "ky"
+        # … and uploads the draft result the chair signs (R28).
+        specialist.goto(f"{base}/ho-so/{d.pk}/")
+        specialist.set_input_files(
+            "#du-thao-ket-qua",
+            {"name": "du-thao.pdf", "mimeType": "application/pdf", "buffer": draft_pdf()},
+        )
+        specialist.click("form.draft-upload button[type=submit]")
+        specialist.wait_for_load_state()
+        assert "du-thao.pdf" in specialist.locator("#ket-qua").inner_text()
 
-        # The chair signs; the result is ready at the desk.
+        # The chair signs; the signed result is ready at the desk.
         act(chair, base, d, "act-forward")
         assert Dossier.objects.get(pk=d.pk).status == Status.DONE
+        assert f"ket-qua-{d.code}.pdf" in chair.locator("#ket-qua").inner_text()
         officer.goto(f"{base}/ho-so/")
         assert tab(officer, "cho-tra-ket-qua") == 1
         act(officer, base, d, "tra-ket-qua")
@@ -122,6 +132,7 @@ def test_a_dossier_from_the_desk_to_the_citizens_rating(reloaded, world, provide
         assert d.code in lan.locator("main").inner_text()
         shot(lan, "07-ho-so-cua-toi")
         lan.click(f"a[href='/ho-so-cua-toi/{d.code}/']")
+        assert lan.locator("a.result-download").count() == 1  # the signed result to download
         lan.click(f"a[href='/ho-so-cua-toi/{d.code}/danh-gia/']")
         lan.check("input[name=muc_do][value=very_satisfied]")
         shot(lan, "08-danh-gia")

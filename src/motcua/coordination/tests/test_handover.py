@@ -11,6 +11,7 @@ from motcua.coordination.models import ExternalReport, Handover, HandoverResult
 from motcua.dossiers.constants import EventKind, Outcome, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import dossier_act
+from motcua.dossiers.tests.factories import draft_result
 from motcua.outbox.models import OutboxEvent, OutboxStatus
 from motcua.simulators.ministry.models import SimHandover
 
@@ -85,6 +86,7 @@ def test_callback_result_completes_the_step_and_the_dossier_goes_on(ministry, wo
     h.refresh_from_db()
     assert h.result == HandoverResult.GRANTED and h.closed_at is not None
     # The commune chair signs as after any other step: the workflow goes on to the end.
+    draft_result(world["commune_specialist"], d)  # the draft result they sign (R28)
     d = dossier_act(
         actor=world["commune_chair"], dossier=d, expected_version=d.version, action="forward"
     )

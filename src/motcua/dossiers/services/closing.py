@@ -17,6 +17,7 @@ from ..lifecycle import Context, Op, Rule
 from ..models import Consultation, Dossier
 from . import clocking
 from .events import Transition, opened
+from .results import result_check_return
 
 
 def dossier_return(
@@ -28,10 +29,12 @@ def dossier_return(
     note: str = "",
     now: dt.datetime | None = None,
 ) -> Dossier:
-    """Trả kết quả: at the desk, by post or online."""
+    """Trả kết quả: at the desk, by post or online; a workflow with a signing step hands over
+    the signed result, and is refused without one (results.py)."""
     now = now or timezone.now()
     with transaction.atomic():
         d, rule = opened(Op.RETURN_RESULT, actor, dossier, expected_version, Context(now=now))
+        result = result_check_return(d)
         if method is not None and method not in ReturnMethod.values:
             raise InvalidInput(
                 _("Unknown way of returning the result."),
@@ -54,7 +57,8 @@ def dossier_return(
             to_agency=d.return_agency,
             timeliness=clocking.timeliness_of(d, d.finished_at or now),
             note=note,
-            data={"method": d.return_method},
+            data={"method": d.return_method}
+            | ({"result": {"document": result.pk, "sha256": result.sha256}} if result else {}),
         )
         return t.commit(expected_version)
 

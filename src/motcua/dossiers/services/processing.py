@@ -20,7 +20,7 @@ from ..constants import EventKind, Status
 from ..lifecycle import Context, Op
 from ..models import Consultation, Dossier
 from ..process import calendar, current_step, spec_of, timeliness
-from . import clocking
+from . import clocking, results
 from .events import Transition, load, opened
 from .steps import advance
 
@@ -36,10 +36,19 @@ def dossier_act(
     now: dt.datetime | None = None,
 ) -> Dossier:
     """Complete the current step with one of its actions: forward, approve, send back, propose
-    refusal or ask for opinions; the definition says which step follows."""
+    refusal or ask for opinions; the definition says which step follows.
+
+    At a signing step of a workflow that issues a signed result, completing it signs the draft
+    result first, outside the transaction (the time-stamping authority is called over HTTP),
+    then stores the signed result with the step's change, or nothing (results.py)."""
     now = now or timezone.now()
     if action not in StepAction.values:
         raise InvalidInput(_("Unknown action."), errors={"action": [_("Unknown action.")]})
+    signed = None
+    if action in results.SIGNING_ACTIONS:
+        signed = results.result_sign(
+            actor=actor, dossier=dossier, expected_version=expected_version, action=action, now=now
+        )
     with transaction.atomic():
         d, rule = opened(Op.STEP, actor, dossier, expected_version, Context(now=now))
         step = current_step(d)
@@ -78,6 +87,7 @@ def dossier_act(
                         % {"name": next_assignee.full_name, "step": nxt.name},
                         errors={"next_assignee": [_("Not eligible for the next step.")]},
                     )
+        results.result_store(actor=actor, d=d, step=step, action=action, signed=signed, now=now)
         t = Transition(rule, d, actor, now)
         advance(t, step, action, note=note.strip(), assignee=next_assignee)
         return t.commit(expected_version)

@@ -272,3 +272,36 @@ class DossierFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, **kwargs: Any) -> Dossier:
         return dossier_submit(**kwargs)
+
+
+# Draft results ---------------------------------------------------------------------------------
+
+
+def draft_pdf(pages: int = 1) -> bytes:
+    """A small PDF standing for a draft result (dự thảo kết quả)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def draft_result(actor, dossier, *, content: bytes | None = None, now=None):
+    """The specialist uploads the dossier's draft result, as the dossier page does: a workflow's
+    signing step signs it (dossiers/services/results.py)."""
+    from motcua.documents.constants import DocumentKind
+    from motcua.documents.services import document_add
+
+    return document_add(
+        actor=actor,
+        dossier=dossier,
+        content=content if content is not None else draft_pdf(),
+        name="du-thao-ket-qua.pdf",
+        kind=DocumentKind.DRAFT_RESULT,
+        now=now,
+    )

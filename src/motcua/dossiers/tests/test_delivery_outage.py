@@ -28,7 +28,7 @@ from motcua.outbox.tests.conftest import add_events, faults, received
 from motcua.outbox.tests.processes import CeleryProcesses, redis_flush, worker_env
 from motcua.simulators.national_portal.models import SimProgress
 
-from .factories import DossierFactory
+from .factories import DossierFactory, draft_result
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -86,6 +86,7 @@ def desk_work(world, count: int) -> list[float]:
             accept=True,
             now=timezone.now(),
         )
+        draft_result(world["commune_specialist"], d)  # the chair signs it (R28)
         for who in ("commune_specialist", "commune_chair"):
             d = timed(
                 dossier_act,

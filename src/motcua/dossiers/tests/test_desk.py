@@ -26,7 +26,7 @@ from motcua.dossiers.services import (
 )
 from motcua.portal.tests.dom import Page
 
-from .factories import THREE, citizen, local
+from .factories import THREE, citizen, draft_result, local
 from .test_pages import client_for, fresh, receive, text
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +115,7 @@ def test_tab_counts_follow_the_dossier_from_reception_to_return(world):
     d = dossier_act(
         actor=specialist, dossier=d, expected_version=d.version, action="forward", now=T0
     )
+    draft_result(specialist, d)  # the chair signs it (R28)
     d = dossier_act(actor=chair, dossier=d, expected_version=d.version, action="forward", now=T0)
     assert fresh(d).status == Status.DONE
     assert counts(officer, T0)["to_return"] == 1

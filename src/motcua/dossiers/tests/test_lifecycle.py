@@ -19,7 +19,7 @@ from motcua.dossiers.services import (
 )
 from motcua.outbox.models import OutboxEvent
 
-from .factories import DossierFactory, local
+from .factories import DossierFactory, draft_result, local
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +79,7 @@ def test_full_path_to_return_with_timings(world):
         now=at(2, 15),
     )
     assert d.status == Status.PROCESSING and d.step_key == "ky"
+    draft_result(world["commune_specialist"], d, now=at(2, 16))  # the chair signs it (R28)
     d = dossier_act(
         actor=world["commune_chair"],
         dossier=d,

@@ -36,6 +36,7 @@ from motcua.dossiers.services import (
 from motcua.workflows.units import officials_eligible
 
 from .conftest import THREE, citizen, local
+from .factories import draft_result
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +123,7 @@ def build_states(world) -> dict[str, object]:
     states[S.ACCEPTED] = accepted(10)
     d = accepted(12)
     states[S.PROCESSING] = dossier_act(actor=spec, **v(d), action="forward", now=at(14))
+    draft_result(spec, d)  # at the chair's signing step: the draft they sign (R28)
     d = accepted(16)
     states[S.SUPPLEMENT_IN_PROCESSING] = dossier_request_supplement(
         actor=spec, **v(d), items=["Bản sao"], reason="Thiếu", now=at(18)
@@ -132,9 +134,11 @@ def build_states(world) -> dict[str, object]:
     )
     d = accepted(24)
     d = dossier_act(actor=spec, **v(d), action="forward", now=at(26))
+    draft_result(spec, d)  # the chair signs it (R28)
     states[S.DONE] = dossier_act(actor=head, **v(d), action="forward", now=at(28))
     d = accepted(30)
     d = dossier_act(actor=spec, **v(d), action="forward", now=at(32))
+    draft_result(spec, d)  # the chair signs it (R28)
     d = dossier_act(actor=head, **v(d), action="forward", now=at(34))
     states[S.RETURNED] = dossier_return(actor=desk, **v(d), now=at(36))
     d = accepted(40)

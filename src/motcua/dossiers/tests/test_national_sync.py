@@ -12,7 +12,7 @@ from motcua.outbox.models import OutboxEvent, OutboxStatus
 from motcua.outbox.tests import conftest as _outbox
 from motcua.simulators.national_portal.models import SimDossier, SimProgress
 
-from .factories import DossierFactory
+from .factories import DossierFactory, draft_result
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,6 +45,7 @@ def test_receive_accept_process_return_reaches_the_portal_in_order(reloaded, wor
         action="forward",
         now=now,
     )
+    draft_result(world["commune_specialist"], d)  # the chair signs it (R28)
     d = dossier_act(
         actor=world["commune_chair"],
         dossier=d,

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_act
 from motcua.portal.tests.dom import Page
 
-from .factories import DossierFactory, citizen
+from .factories import DossierFactory, citizen, draft_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -502,6 +503,15 @@ def test_step_actions_advance_the_dossier_to_its_return(world):
     shown = text(specialist.get(f"/ho-so/{d.pk}/"))
     assert "Hồ sơ hợp lệ" in shown  # the note, in the history
 
+    # The specialist uploads the draft result the chair signs (R28).
+    response = specialist.post(
+        f"/giay-to/ho-so/{d.pk}/tai-len/",
+        {
+            "kind": "draft_result",
+            "file": SimpleUploadedFile("du-thao.pdf", draft_pdf(), "application/pdf"),
+        },
+    )
+    assert response.status_code == 302
     chair = client_for(world["commune_chair"])
     response = chair.post(action_url(d, "xu-ly"), {"version": after.version, "action": "forward"})
     assert response.status_code == 302

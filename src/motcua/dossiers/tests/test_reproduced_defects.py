@@ -29,6 +29,7 @@ from motcua.dossiers.services import (
 )
 
 from .conftest import THREE, citizen, local
+from .factories import draft_result
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +106,7 @@ def test_a_send_back_withdraws_a_refusal_proposal(world):
     d = dossier_act(actor=head, **v(d), action="return", note="Xem lại", now=MON)
     assert d.outcome == ""
     d = dossier_act(actor=spec, **v(d), action="forward", now=MON)
+    draft_result(spec, d)  # the chair signs it (R28)
     d = dossier_act(actor=head, **v(d), action="forward", now=MON)
     assert (d.status, d.outcome) == (Status.DONE, Outcome.GRANTED)
 
@@ -160,6 +162,7 @@ def test_a_national_code_is_delivered_once(world, intake):
 def test_history_is_append_only_and_every_operation_is_audited(world):
     d = dossier_accept(actor=world["commune_officer"], **v(register(world)), now=MON)
     d = dossier_act(actor=world["commune_specialist"], **v(d), action="forward", now=MON)
+    draft_result(world["commune_specialist"], d)  # the chair signs it (R28)
     d = dossier_act(actor=world["commune_chair"], **v(d), action="forward", now=MON)
     d = dossier_return(actor=world["commune_officer"], **v(d), now=MON)
     audited = list(
@@ -209,6 +212,7 @@ def test_a_naive_moment_in_the_api_is_a_422_not_a_500(world):
 
 def _to_result(world, d, now):
     d = dossier_act(actor=world["commune_specialist"], **v(d), action="forward", now=now)
+    draft_result(world["commune_specialist"], d)  # the chair signs it (R28)
     return dossier_act(actor=world["commune_chair"], **v(d), action="forward", now=now)
 
 

@@ -16,7 +16,7 @@ from motcua.dossiers.services import (
 )
 from motcua.outbox.models import OutboxEvent
 
-from .factories import THREE, citizen, local
+from .factories import THREE, citizen, draft_result, local
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +182,8 @@ def test_two_agency_handoff_assignment_and_return(world):
         now=local(2026, 3, 6, 10),
     )
     assert d.step_key == "xu-ly"
+    # The specialist uploads the draft result the director will sign (R28).
+    draft_result(world["dept_specialist"], d, now=local(2026, 3, 6, 13))
     d = dossier_act(
         actor=world["dept_specialist"],
         dossier=d,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_act, dossier_refuse, dossier_return
 from motcua.dossiers.tests import conftest as _dossiers
-from motcua.dossiers.tests.factories import DossierFactory
+from motcua.dossiers.tests.factories import DossierFactory, draft_result
 
 world = _dossiers.world
 catalog_admin = _dossiers.catalog_admin
@@ -31,6 +31,7 @@ def returned(world) -> Dossier:
     """Received, checked, signed and handed over: the whole life (national codes 1 → 10)."""
     d = accepted(world)
     now = timezone.now()
+    draft_result(world["commune_specialist"], d)  # the chair signs it (R28)
     for who in ("commune_specialist", "commune_chair"):
         d = dossier_act(
             actor=world[who], dossier=d, expected_version=d.version, action="forward", now=now

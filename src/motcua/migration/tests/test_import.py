@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from motcua.dossiers.constants import Status, Timeliness
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import clocking
+from motcua.dossiers.tests.factories import draft_result
 from motcua.migration.models import MigratedDossier, MigratedFile, RunStatus
 from motcua.migration.services import import_file
 from motcua.outbox.models import OutboxEvent
@@ -170,6 +171,7 @@ def test_open_migrated_dossiers_go_on_in_our_workflow(world, superuser, export_f
         actor=people["commune_specialist"], dossier=d, expected_version=d.version, action="forward"
     )
     assert d.step_key == "ky"
+    draft_result(people["commune_specialist"], d)  # the chair signs it (R28)
     d = dossier_act(
         actor=people["commune_chair"], dossier=d, expected_version=d.version, action="forward"
     )

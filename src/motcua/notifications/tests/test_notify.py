@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from motcua.dossiers.services import dossier_refuse, dossier_request_supplement, dossier_return
-from motcua.dossiers.tests.factories import DossierFactory, citizen
+from motcua.dossiers.tests.factories import DossierFactory, citizen, draft_result
 from motcua.outbox.dispatch import outbox_dispatch
 from motcua.outbox.models import OutboxEvent, OutboxStatus
 from motcua.people.tests.conftest import faults
@@ -81,6 +81,7 @@ def test_returned_dossier_invites_a_rating(reloaded, world, registers):
     from motcua.dossiers.services import dossier_act
 
     d = dossier(world, accept=True)
+    draft_result(world["commune_specialist"], d)  # the chair signs it (R28)
     for who in ("commune_specialist", "commune_chair"):
         d = dossier_act(actor=world[who], dossier=d, expected_version=d.version, action="forward")
     dossier_return(actor=world["commune_officer"], dossier=d, expected_version=d.version)

@@ -19,7 +19,8 @@ from motcua.dossiers.services import (
     dossier_supplement_received,
     dossier_withdraw,
 )
-from motcua.dossiers.tests.factories import DossierFactory, citizen
+from motcua.dossiers.services.results import draft_current
+from motcua.dossiers.tests.factories import DossierFactory, citizen, draft_result
 
 OPS = (
     "accept",
@@ -88,6 +89,9 @@ def _call(op: str, actor, d: Dossier, now: dt.datetime) -> Dossier:
 def act(world, op: str, d: Dossier, now: dt.datetime) -> bool:
     """Do `op` on `d` as the first official allowed to; False if nobody may or it is refused."""
     d = Dossier.objects.get(pk=d.pk)
+    if op == "forward" and d.step_key == "ky" and draft_current(d) is None:
+        # The specialist uploads the draft result the chair signs (R28).
+        draft_result(world["commune_specialist"], d)
     for key in ("commune_officer", "commune_specialist", "commune_chair"):
         try:
             _call(op, world[key], d, now)

@@ -381,6 +381,7 @@ class Command(BaseCommand):
             dossier_return,
             dossier_submit,
         )
+        from motcua.dossiers.services.results import draft_current, signs_result
 
         pc = Agency.objects.filter(kind=AgencyKind.COMMUNE_PC, is_active=True).first()
         osu = Agency.objects.filter(parent=pc, kind=AgencyKind.ONE_STOP_UNIT).first() or pc
@@ -415,6 +416,8 @@ class Command(BaseCommand):
                 step = _current_step(d)
                 actor = officials_eligible(step=step, unit=d.step_agency, procedure=procedure)[0]
                 action = "approve" if step.allows("approve") else "forward"
+                if signs_result(d, step, action) and draft_current(d) is None:
+                    bench_draft(officer, d)
                 t0 = time.perf_counter()
                 d = dossier_act(actor=actor, dossier=d, expected_version=d.version, action=action)
                 latencies.append((time.perf_counter() - t0) * 1000)
@@ -429,3 +432,29 @@ class Command(BaseCommand):
             _pct(latencies, 99),
             len(latencies),
         )
+
+
+def bench_draft(actor, d) -> None:
+    """The draft result a signing step signs (dossiers/services/results.py), uploaded by the
+    desk officer in place of the specialist: a one-page PDF. Benchmarks sign without a
+    timestamp (no time-stamping authority runs beside them; bench_signing measures one)."""
+    import io
+
+    from django.conf import settings
+    from pypdf import PdfWriter
+
+    from motcua.documents.constants import DocumentKind
+    from motcua.documents.services import document_add
+
+    settings.SIGNING_TSA_URL = ""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    document_add(
+        actor=actor,
+        dossier=d,
+        content=out.getvalue(),
+        name="du-thao.pdf",
+        kind=DocumentKind.DRAFT_RESULT,
+    )
