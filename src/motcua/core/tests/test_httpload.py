@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,10 +15,16 @@ from motcua.core import httpload
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive unless the server says otherwise
 
+    def setup(self):
+        # One handler per accepted connection: numbered, since a fast client's closed
+        # connections free their ports for the next ones (counting addresses undercounted).
+        super().setup()
+        self.connection_number = next(self.server.numbers)
+
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.server.bodies.append(body)
-        self.server.connections.add(self.client_address)
+        self.server.connections.add(self.connection_number)
         status = 500 if body == b"fail" else 200
         self.send_response(status)
         self.send_header("Content-Length", "2")
@@ -36,6 +43,7 @@ def server():
     def start(close_each=False):
         httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         httpd.bodies, httpd.connections, httpd.close_each = [], set(), close_each
+        httpd.numbers = itertools.count()
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         started.append(httpd)
         return httpd
