@@ -84,11 +84,20 @@ class MyDossierStepOut(Schema):
 
 
 class MyDossierRequestOut(Schema):
+    """What the agency asks of the applicant: a supplement (`items`, `reason`) or a payment
+    (`amount_vnd`; `basis` "fees": the procedure's fees, paid online with
+    `POST /api/v1/payments/mine/{code}/start` while `payable_online`; "notice": an amount
+    another authority set by its notice `notice_number`, paid to that `authority`)."""
+
     kind: str
     at: dt.datetime
     items: list[str]
     reason: str
     amount_vnd: int | None
+    basis: str
+    authority: str
+    notice_number: str
+    payable_online: bool
 
 
 class MyResultOut(Schema):

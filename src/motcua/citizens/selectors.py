@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import User
 from motcua.core.errors import NotAllowed, NotFound
 from motcua.dossiers import lifecycle
-from motcua.dossiers.constants import NATIONAL_STATUS_NAMES, EventKind, Status
+from motcua.dossiers.constants import NATIONAL_STATUS_NAMES, EventKind, PaymentBasis, Status
 from motcua.dossiers.lifecycle import Op
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.selectors import TrackingStep, public_steps
@@ -151,6 +151,12 @@ class Request:
     items: list[str] = field(default_factory=list)
     reason: str = ""
     amount_vnd: int | None = None
+    # A payment: the procedure's fees ("fees", paid online when `payable_online`) or another
+    # authority's notice ("notice": tax, land levy, paid to that authority).
+    basis: str = ""
+    authority: str = ""
+    notice_number: str = ""
+    payable_online: bool = False
 
 
 @dataclass(frozen=True)
@@ -215,7 +221,7 @@ def _request(d: Dossier) -> Request | None:
         return None
     event = (
         DossierEvent.objects.filter(dossier_id=d.pk, kind=kind)
-        .only("at", "data")
+        .only("at", "seq", "data")
         .order_by("-seq")
         .first()
     )
@@ -229,8 +235,21 @@ def _request(d: Dossier) -> Request | None:
             items=[str(i) for i in data.get("items") or []],
             reason=str(data.get("reason") or ""),
         )
+    from motcua.payments.models import Payment
+
     amount = data.get("amount_vnd")
-    return Request("payment", event.at, amount_vnd=int(amount) if amount is not None else None)
+    payable = Payment.objects.filter(
+        dossier_id=d.pk, obligation_seq=event.seq, paid_at__isnull=True
+    ).exists()
+    return Request(
+        "payment",
+        event.at,
+        amount_vnd=int(amount) if amount is not None else None,
+        basis=str(data.get("basis") or (PaymentBasis.FEES if payable else PaymentBasis.NOTICE)),
+        authority=str(data.get("authority") or ""),
+        notice_number=str(data.get("notice_number") or ""),
+        payable_online=payable,
+    )
 
 
 def supplement_asked(d: Dossier) -> Request | None:

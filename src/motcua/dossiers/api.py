@@ -227,7 +227,13 @@ class AssignIn(VersionIn):
 
 
 class PaymentIn(VersionIn):
+    """A financial obligation another authority set by its notice (tax, land levy). The
+    procedure's fees are asked with `POST /api/v1/payments/dossiers/{id}/request`, computed
+    from the catalog."""
+
     amount_vnd: AmountVnd
+    authority: Text
+    notice_number: Text
     note: Text = ""
 
 
@@ -629,11 +635,16 @@ def assign(request: HttpRequest, dossier_id: Id, payload: AssignIn):
 
 @router.post("/{int:dossier_id}/payment-request", response=DossierOut)
 def payment_request(request: HttpRequest, dossier_id: Id, payload: PaymentIn):
+    """Record a financial obligation set by another authority's notice (tax, land levy): the
+    dossier waits in national status 6 and its clock stops. The procedure's own fees are asked
+    with `POST /api/v1/payments/dossiers/{dossier_id}/request`, computed from the catalog."""
     d = services.dossier_request_payment(
         actor=request.user,
         dossier=_target(request, dossier_id),
         expected_version=payload.version,
         amount_vnd=payload.amount_vnd,
+        authority=payload.authority,
+        notice_number=payload.notice_number,
         note=payload.note,
     )
     return _out(request, d)

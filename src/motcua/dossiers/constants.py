@@ -75,6 +75,16 @@ class ReturnMethod(models.TextChoices):
     ONLINE = "online", _("Online")
 
 
+class PaymentBasis(models.TextChoices):
+    """What a financial-obligation request (EventKind.PAYMENT_REQUEST, national status 6) asks
+    for: the procedure's fees computed from the catalog and paid online through the national
+    payment platform (the payments app), or an amount another authority set by its notice
+    (tax, land levy), paid to that authority."""
+
+    FEES = "fees", _("Fees and charges of the procedure")
+    NOTICE = "notice", _("Financial obligation by another authority's notice")
+
+
 class Outcome(models.TextChoices):
     GRANTED = "granted", _("Settled: result issued")
     DENIED = "denied", _("Not settled: refusal notice")

@@ -364,9 +364,19 @@ class ConsultAnswerForm(_Form):
 
 
 class PaymentRequestForm(VersionForm):
+    """A financial obligation set by another authority's notice (tax, land levy); the
+    procedure's fees are asked from the payments page, computed from the catalog."""
+
+    authority = forms.CharField(
+        label=gettext_lazy("Authority that issued the notice"),
+        max_length=255,
+        help_text=gettext_lazy("For example: Thuế cơ sở 3 tỉnh …"),
+    )
+    notice_number = forms.CharField(label=gettext_lazy("Notice number"), max_length=60)
     amount_vnd = forms.IntegerField(
-        label=gettext_lazy("Amount (đồng)"),
+        label=gettext_lazy("Amount on the notice (đồng)"),
         min_value=1,
+        max_value=10**15,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     note = forms.CharField(

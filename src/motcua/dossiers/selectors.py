@@ -1110,16 +1110,17 @@ def dossier_result(*, user: User, dossier: Dossier) -> dict[str, object]:
     from motcua.documents.permissions import WRITE, dossier_allows
 
     from .constants import TERMINAL
-    from .services.results import draft_current, result_current, result_required
+    from .services.results import draft_current, result_current, result_required, result_signable
 
-    required = result_required(dossier)
+    signable = result_signable(dossier)
     result = result_current(dossier)
-    draft = draft_current(dossier) if required else None
+    draft = draft_current(dossier) if signable else None
     return {
-        "required": required,
+        "required": result_required(dossier),
+        "signable": signable,
         "draft": draft,
         "result": result,
-        "can_upload": required
+        "can_upload": signable
         and dossier.status not in TERMINAL
         and dossier_allows(user, WRITE, dossier),
     }

@@ -600,6 +600,8 @@ def _run_payment_request(request, d, form):
         dossier=d,
         expected_version=form.cleaned_data["version"],
         amount_vnd=form.cleaned_data["amount_vnd"],
+        authority=form.cleaned_data["authority"],
+        notice_number=form.cleaned_data["notice_number"],
         note=form.cleaned_data["note"],
     )
 
@@ -703,8 +705,8 @@ ACTIONS: dict[str, PageAction] = {
         ),
         PageAction(
             "yeu-cau-nghia-vu-tai-chinh",
-            gettext_lazy("Request a financial obligation"),
-            gettext_lazy("Request and pause the clock"),
+            gettext_lazy("Financial obligation by a tax notice"),
+            gettext_lazy("Record the notice and pause the clock"),
             PaymentRequestForm,
             _run_payment_request,
             gettext_lazy("The financial obligation was requested; the clock is paused."),

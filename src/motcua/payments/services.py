@@ -43,7 +43,7 @@ from motcua.dossiers.constants import EventKind, Status
 from motcua.dossiers.lifecycle import Context, Op
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.process import unit_scope
-from motcua.dossiers.services import dossier_payment_received, dossier_request_payment
+from motcua.dossiers.services import dossier_payment_received, dossier_request_fees
 
 from .constants import RETRYABLE, Direction, MessageKind, Outcome, PaymentStatus, RefundStatus
 from .fees import FeeComputation, fees_compute
@@ -155,12 +155,14 @@ def payment_request(
     if computed.total_vnd <= 0:
         message = _("Nothing to pay: the procedure has no fee, or every fee is waived.")
         raise InvalidInput(message, errors={"fees": [message]})
+    reference = _new_reference(now)
     with transaction.atomic():
-        d = dossier_request_payment(
+        d = dossier_request_fees(
             actor=actor,
             dossier=dossier,
             expected_version=expected_version,
             amount_vnd=computed.total_vnd,
+            reference=reference,
             note=note.strip() or _("Fees and charges of the procedure"),
             now=now,
         )
@@ -172,7 +174,7 @@ def payment_request(
         payment = Payment.objects.create(
             dossier=d,
             obligation_seq=event.seq,
-            reference=_new_reference(now),
+            reference=reference,
             amount_vnd=computed.total_vnd,
             lines=[line.as_dict() for line in computed.lines],
             exemptions=computed.exemptions,

@@ -98,7 +98,7 @@ def test_counts_beyond_smallint_are_refused_on_submission(api):
 
 
 def test_version_and_amount_beyond_their_columns_are_refused(api):
-    body = {"version": 2**40, "amount_vnd": 2**64}
+    body = {"version": 2**40, "amount_vnd": 2**64, "authority": "Thuế", "notice_number": "1"}
 
     response = post_json(api, "/api/v1/dossiers/1/payment-request", body)
 

@@ -19,6 +19,7 @@ from .processing import (
     dossier_assign,
     dossier_consult_answer,
     dossier_payment_received,
+    dossier_request_fees,
     dossier_request_payment,
     dossiers_assign_many,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "dossier_consult_answer",
     "dossier_payment_received",
     "dossier_refuse",
+    "dossier_request_fees",
     "dossier_request_payment",
     "dossier_request_supplement",
     "dossier_return",

@@ -16,7 +16,7 @@ from motcua.workflows.constants import StepAction, StepKind
 from motcua.workflows.units import is_eligible, unit_resolve
 
 from .. import lifecycle
-from ..constants import EventKind, Status
+from ..constants import EventKind, PaymentBasis, Status
 from ..lifecycle import Context, Op
 from ..models import Consultation, Dossier
 from ..process import calendar, current_step, spec_of, timeliness
@@ -38,9 +38,10 @@ def dossier_act(
     """Complete the current step with one of its actions: forward, approve, send back, propose
     refusal or ask for opinions; the definition says which step follows.
 
-    At a signing step of a workflow that issues a signed result, completing it signs the draft
-    result first, outside the transaction (the time-stamping authority is called over HTTP),
-    then stores the signed result with the step's change, or nothing (results.py)."""
+    At a signing step, completing it signs the draft result first (required when the workflow
+    issues a signed result, when there is one on the default process), outside the transaction
+    (the time-stamping authority is called over HTTP), then stores the signed result with the
+    step's change, or nothing (results.py)."""
     now = now or timezone.now()
     if action not in StepAction.values:
         raise InvalidInput(_("Unknown action."), errors={"action": [_("Unknown action.")]})
@@ -87,9 +88,11 @@ def dossier_act(
                         % {"name": next_assignee.full_name, "step": nxt.name},
                         errors={"next_assignee": [_("Not eligible for the next step.")]},
                     )
-        results.result_store(actor=actor, d=d, step=step, action=action, signed=signed, now=now)
+        data = results.result_store(
+            actor=actor, d=d, step=step, action=action, signed=signed, now=now
+        )
         t = Transition(rule, d, actor, now)
-        advance(t, step, action, note=note.strip(), assignee=next_assignee)
+        advance(t, step, action, note=note.strip(), assignee=next_assignee, data=data)
         return t.commit(expected_version)
 
 
@@ -192,16 +195,67 @@ def dossier_request_payment(
     dossier: Dossier,
     expected_version: int,
     amount_vnd: int,
+    authority: str,
+    notice_number: str,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """The applicant must fulfil a financial obligation another authority set by its notice
+    (the tax authority's notice of tax or land levy, thông báo nộp tiền): the clock stops
+    until the official records it fulfilled. The amount is the notice's, paid to that
+    authority (the State Treasury, a bank, the tax portal), not through the province.
+
+    The procedure's own fees and charges are never typed in: the payments app computes them
+    from the catalog and asks for them through `dossier_request_fees`."""
+    amount_error = _("Enter the amount in whole đồng.")
+    errors: dict[str, list[str]] = {}
+    if not isinstance(amount_vnd, int) or isinstance(amount_vnd, bool) or amount_vnd <= 0:
+        errors["amount_vnd"] = [amount_error]
+    authority, notice_number = (authority or "").strip(), (notice_number or "").strip()
+    if not authority:
+        errors["authority"] = [_("Name the authority that issued the notice.")]
+    elif len(authority) > 255:
+        errors["authority"] = [_("At most 255 characters.")]
+    if not notice_number:
+        errors["notice_number"] = [_("Enter the notice's number.")]
+    elif len(notice_number) > 60:
+        errors["notice_number"] = [_("At most 60 characters.")]
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
+    data = {
+        "basis": PaymentBasis.NOTICE,
+        "amount_vnd": amount_vnd,
+        "authority": authority,
+        "notice_number": notice_number,
+    }
+    return _await_payment(actor, dossier, expected_version, note, data, now or timezone.now())
+
+
+def dossier_request_fees(
+    *,
+    actor: User,
+    dossier: Dossier,
+    expected_version: int,
+    amount_vnd: int,
+    reference: str,
     note: str,
     now: dt.datetime | None = None,
 ) -> Dossier:
-    """The applicant must fulfil a financial obligation (tax, land levy): the clock stops."""
-    now = now or timezone.now()
+    """The procedure's fees and charges, as the payments app computed them from the catalog
+    (payments.services.payment_request, which records the payment the applicant then pays
+    online under `reference`): the clock stops until the payment is confirmed or recorded."""
     if not isinstance(amount_vnd, int) or amount_vnd <= 0:
         raise InvalidInput(
             _("Enter the amount in whole đồng."),
             errors={"amount_vnd": [_("Enter the amount in whole đồng.")]},
         )
+    data = {"basis": PaymentBasis.FEES, "amount_vnd": amount_vnd, "reference": reference}
+    return _await_payment(actor, dossier, expected_version, note, data, now or timezone.now())
+
+
+def _await_payment(
+    actor: User, dossier: Dossier, expected_version: int, note: str, data: dict, now
+) -> Dossier:
     with transaction.atomic():
         d, rule = opened(Op.PAYMENT_REQUEST, actor, dossier, expected_version, Context(now=now))
         step = current_step(d)
@@ -214,8 +268,8 @@ def dossier_request_payment(
             from_status=from_status,
             from_step=step.key,
             to_step=step.key,
-            note=note,
-            data={"amount_vnd": amount_vnd},
+            note=note.strip(),
+            data=data,
         )
         return t.commit(expected_version)
 

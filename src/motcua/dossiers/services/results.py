@@ -9,10 +9,13 @@ The signed PDF is stored as the dossier's result (Document kind result, source g
 owned by the applicant: in their data warehouse), and return refuses a dossier of such a
 workflow that has none.
 
-Dossiers on the built-in default process (no definition: `DOSSIER_DEFAULT_PROCESS`) keep
-their "Ký duyệt" as a recorded decision without a file, as before: their procedures have no
-configured result to sign. A migrated dossier (migration app) still being processed signs here
-like any other, but one settled in the old system returns without a file. A workflow's
+Dossiers on the built-in default process (no definition: `DOSSIER_DEFAULT_PROCESS`) have no
+configured result, so their "Ký duyệt" signs the draft when the specialist uploaded one and is a
+recorded decision without a file otherwise; return hands over what was signed. A migrated
+dossier (migration app) still being processed signs here like any other, but one settled in the
+old system returns without a file, and so does a dossier whose signing step was completed
+before signed results existed (its completion records no result: `_signed_without_file`). A
+workflow's
 test-run (sandbox.py, `is_sandbox`) signs nothing: it runs inside a savepoint at definition
 time, often before the time-stamping authority is reachable (demo_setup), and what it checks is
 the route, the officials and the deadlines.
@@ -62,13 +65,19 @@ def result_required(d: Dossier) -> bool:
     )
 
 
+def result_signable(d: Dossier) -> bool:
+    """Can the dossier's workflow sign a result (a SIGN step: required by a configured
+    definition, the draft optional on the default process)?"""
+    return not d.is_sandbox and any(s.kind == StepKind.SIGN for s in spec_of(d).steps)
+
+
 def signs_result(d: Dossier, step: Step, action: str) -> bool:
-    """Does completing `step` with `action` sign the result?"""
+    """Does completing `step` with `action` sign the result (the draft, when there is one:
+    `result_required` says whether there must be)?"""
     return (
         step.kind == StepKind.SIGN
         and action in SIGNING_ACTIONS
         and step.allows(action)
-        and d.definition_id is not None
         and not d.is_sandbox
     )
 
@@ -143,7 +152,9 @@ def result_sign(
     lifecycle_check(Op.STEP, actor, d, Context(now=now))
     draft = draft_current(d)
     if draft is None:
-        raise _missing(d)
+        if result_required(d):
+            raise _missing(d)
+        return None  # the default process: a decision without a file
     if draft.content_type != PDF:
         raise Conflict(
             _("The draft result of dossier %(code)s is not a PDF: upload it as a PDF to sign it.")
@@ -167,15 +178,18 @@ def result_sign(
 
 def result_store(
     *, actor: User, d: Dossier, step: Step, action: str, signed: SignedResult | None, now
-) -> None:
+) -> dict:
     """Inside `dossier_act`'s transaction, with the dossier locked and its version checked:
-    store the signed result when this action signs it, if the draft signed is still current."""
+    store the signed result when this action signs it, if the draft signed is still current.
+    Returns what the step's history row records of it ({} when nothing was signed)."""
     from motcua.documents.services import document_result_add
 
     if not signs_result(d, step, action):
-        return
+        return {}
     draft = draft_current(d, lock=True)
     if draft is None:
+        if signed is None and not result_required(d):
+            return {}
         raise _missing(d)
     if signed is None or draft.pk != signed.draft_id:
         raise Conflict(
@@ -186,7 +200,8 @@ def result_store(
             % {"code": d.code},
             code="draft_changed",
         )
-    document_result_add(actor=actor, dossier=d, checked=signed.checked, now=now)
+    result = document_result_add(actor=actor, dossier=d, checked=signed.checked, now=now)
+    return {"result": {"document": result.pk, "sha256": result.sha256}}
 
 
 def _settled_elsewhere(d: Dossier) -> bool:
@@ -197,11 +212,32 @@ def _settled_elsewhere(d: Dossier) -> bool:
     return MigratedDossier.objects.filter(dossier_id=d.pk).exists()
 
 
+def _signed_without_file(d: Dossier) -> bool:
+    """Was the dossier's signing step completed without a file? Every completion that signs a
+    result records it (`result_store`), so one that records none was signed before signed
+    results existed (a dossier settled under the old code): its result is on paper, and it
+    returns as before rather than being stuck at the return desk."""
+    spec = spec_of(d)
+    keys = [s.key for s in spec.steps if s.kind == StepKind.SIGN]
+    latest = (
+        d.events.filter(from_step__in=keys, action__in=SIGNING_ACTIONS)
+        .order_by("-seq")
+        .only("data")
+        .first()
+    )
+    return latest is not None and "result" not in (latest.data or {})
+
+
 def result_check_return(d: Dossier):
     """Return hands over the signed result (the one in force, or None when the dossier has
     none): refused for a dossier of a workflow that signs one, while it has none."""
     result = result_current(d)
-    if result is None and result_required(d) and not _settled_elsewhere(d):
+    if (
+        result is None
+        and result_required(d)
+        and not _settled_elsewhere(d)
+        and not _signed_without_file(d)
+    ):
         raise Conflict(
             _(
                 "Dossier %(code)s has no signed result: its workflow has a signing step, so "

@@ -132,9 +132,16 @@ def _between_agencies(before, after, step: Step) -> bool:
 
 
 def advance(
-    t: Transition, step: Step, action: str, *, note: str, assignee: User | None = None
+    t: Transition,
+    step: Step,
+    action: str,
+    *,
+    note: str,
+    assignee: User | None = None,
+    data: dict | None = None,
 ) -> None:
-    """Complete `step` with `action` and move to the next step (or finish)."""
+    """Complete `step` with `action` and move to the next step (or finish); `data` goes into
+    the completion's history row (the signed result a signing step issued)."""
     d = t.d
     spec = spec_of(d)
     timing = leave_step(t, step, action)
@@ -154,6 +161,7 @@ def advance(
             from_status=from_status,
             to_step="",
             to_agency=d.step_agency,
+            data=data or {},
             **timing,
         )
         return
@@ -175,5 +183,6 @@ def advance(
         to_step=nxt.key,
         to_agency=d.step_agency,
         to_user=assignee,
+        data=data or {},
         **timing,
     )

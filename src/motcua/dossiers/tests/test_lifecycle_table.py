@@ -81,6 +81,9 @@ FLAG = {
     Op.STOP: "stop",
 }
 
+# A financial obligation by the tax authority's notice (the fees go through the payments app).
+NOTICE = {"authority": "Thuế cơ sở 1 tỉnh Thái Nguyên", "notice_number": "TB-0001"}
+
 
 def at(minutes: int) -> dt.datetime:
     return T0 + dt.timedelta(minutes=minutes)
@@ -130,7 +133,7 @@ def build_states(world) -> dict[str, object]:
     )
     d = accepted(20)
     states[S.AWAITING_PAYMENT] = dossier_request_payment(
-        actor=spec, **v(d), amount_vnd=50_000, note="Lệ phí", now=at(22)
+        actor=spec, **v(d), amount_vnd=50_000, **NOTICE, note="Thuế", now=at(22)
     )
     d = accepted(24)
     d = dossier_act(actor=spec, **v(d), action="forward", now=at(26))
@@ -168,7 +171,7 @@ def call(op: str, actor, d, world):
             assignee = world["commune_specialist"]
         return dossier_assign(**v, assignee=assignee)
     if op == Op.PAYMENT_REQUEST:
-        return dossier_request_payment(**v, amount_vnd=100_000, note="Thuế")
+        return dossier_request_payment(**v, amount_vnd=100_000, **NOTICE, note="Thuế")
     if op == Op.PAYMENT_RECEIVED:
         return dossier_payment_received(**v)
     if op == Op.APOLOGY:

@@ -641,7 +641,13 @@ def test_payment_apology_stop_and_withdraw_through_the_page(world):
     paying = receive(world)
     response = specialist.post(
         action_url(paying, "yeu-cau-nghia-vu-tai-chinh"),
-        {"version": paying.version, "amount_vnd": "50000", "note": "Lệ phí cấp bản sao"},
+        {
+            "version": paying.version,
+            "authority": "Thuế cơ sở 1 tỉnh Thái Nguyên",
+            "notice_number": "TB-0004",
+            "amount_vnd": "50000",
+            "note": "Tiền sử dụng đất",
+        },
     )
     assert response.status_code == 302
     paused = fresh(paying)

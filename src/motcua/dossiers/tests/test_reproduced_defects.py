@@ -87,7 +87,13 @@ def test_recording_a_payment_needs_the_step_or_the_desk_not_a_viewer(world, make
     inspector = make_official("thanh.tra", t["root"], [("inspector", t["root"], True)])
     d = dossier_accept(actor=world["commune_officer"], **v(register(world)), now=MON)
     d = dossier_request_payment(
-        actor=world["commune_specialist"], **v(d), amount_vnd=100_000, note="Thuế", now=MON
+        actor=world["commune_specialist"],
+        **v(d),
+        amount_vnd=100_000,
+        authority="Thuế cơ sở 1 tỉnh Thái Nguyên",
+        notice_number="TB-0001",
+        note="Thuế",
+        now=MON,
     )
     for actor in (inspector, None):
         with pytest.raises(NotAllowed):
@@ -234,7 +240,9 @@ def test_an_apology_then_a_payment_wait_does_not_hide_lateness(world):
         actor=world["commune_specialist"],
         **v(d),
         amount_vnd=50_000,
-        note="Lệ phí",
+        authority="Thuế cơ sở 1 tỉnh Thái Nguyên",
+        notice_number="TB-0002",
+        note="Tiền sử dụng đất",
         now=local(2026, 3, 3, 10, 0),
     )
     d = dossier_payment_received(actor=desk, **v(d), now=local(2026, 3, 4, 10, 0))

@@ -150,7 +150,9 @@ def test_two_agency_handoff_assignment_and_return(world):
         dossier=d,
         expected_version=d.version,
         amount_vnd=200_000,
-        note="Nộp phí thẩm định",
+        authority="Thuế cơ sở 1 tỉnh Thái Nguyên",
+        notice_number="TB-0003",
+        note="Tiền sử dụng đất",
         now=local(2026, 3, 4, 9),
     )
     assert d.status == Status.AWAITING_PAYMENT and d.national_status == 6

@@ -355,3 +355,63 @@ def test_default_process_signs_and_returns_without_a_file_as_before(world, setti
     assert d.status == Status.RETURNED
     assert not Document.objects.filter(dossier=d).exists()
     assert not SignedDocument.objects.exists()
+
+
+def test_the_signing_completion_records_the_result_it_issued(world):
+    d = at_signing(world)
+    draft_result(world["commune_specialist"], d)
+    d = dossier_act(
+        actor=world["commune_chair"], dossier=d, expected_version=d.version, action="forward"
+    )
+    result = Document.objects.get(dossier=d, kind=DocumentKind.RESULT)
+    completion = d.events.get(from_step="ky", action="forward")
+    assert completion.data["result"] == {"document": result.pk, "sha256": result.sha256}
+
+
+def test_default_process_signs_the_draft_when_one_was_uploaded(world, settings, lan, tmp_path):
+    settings.DOSSIER_DEFAULT_PROCESS = True
+    world.birth_definition.status = DefinitionStatus.RETIRED
+    world.birth_definition.save(update_fields=["status"])
+    d = receive(world)
+    assert d.definition_id is None
+    d = dossier_act(
+        actor=world["commune_specialist"], dossier=d, expected_version=d.version, action="forward"
+    )
+    assert current_step(d).kind == "sign"
+    page = client_for(world["commune_specialist"]).get(reverse("dossiers:detail", args=[d.pk]))
+    assert 'id="du-thao-ket-qua"' in page.content.decode()  # the optional draft is offered
+    draft_result(world["commune_specialist"], d)
+    d = dossier_act(
+        actor=world["commune_chair"], dossier=d, expected_version=d.version, action="forward"
+    )
+    result = Document.objects.get(dossier=d, kind=DocumentKind.RESULT)
+    assert (result.owner_kind, result.owner_number) == (OwnerKind.PERSON, LAN)
+    with result_file(result) as f:
+        assert pdfsig(f.read(), tmp_path).count("Signature is Valid.") == 2
+    d = dossier_return(actor=world["commune_officer"], dossier=d, expected_version=d.version)
+    assert d.events.get(kind=EventKind.RETURN_RESULT).data["result"]["document"] == result.pk
+    assert client_for(lan).get(f"/api/v1/me/dossiers/{d.code}/result").status_code == 200
+
+
+def test_a_dossier_signed_before_signed_results_existed_still_returns(world):
+    """A dossier whose signing step was completed by the code before R28 (no draft, no file,
+    nothing recorded of a result) waits at the return desk: it returns, with its paper result,
+    instead of being refused for ever."""
+    from django.utils import timezone
+
+    from motcua.dossiers.services.events import Transition
+    from motcua.dossiers.services.steps import advance
+
+    d = at_signing(world)
+    chair = world["commune_chair"]
+    now = timezone.now()
+    with transaction.atomic():  # what dossier_act did before signed results
+        locked, rule = opened(Op.STEP, chair, d, d.version, Context(now=now))
+        t = Transition(rule, locked, chair, now)
+        advance(t, current_step(locked), "forward", note="")
+        d = t.commit(d.version)
+    assert d.status == Status.DONE
+    assert not Document.objects.filter(dossier=d, kind=DocumentKind.RESULT).exists()
+    d = dossier_return(actor=world["commune_officer"], dossier=d, expected_version=d.version)
+    assert d.status == Status.RETURNED
+    assert "result" not in d.events.get(kind=EventKind.RETURN_RESULT).data

@@ -74,7 +74,9 @@ def _call(op: str, actor, d: Dossier, now: dt.datetime) -> Dossier:
         action = {"forward": "forward", "propose_refusal": "refuse", "send_back": "return"}[op]
         return dossier_act(**v, action=action, note="Lý do")
     if op == "payment_request":
-        return dossier_request_payment(**v, amount_vnd=50_000, note="Lệ phí")
+        return dossier_request_payment(
+            **v, amount_vnd=50_000, authority="Thuế cơ sở 1", notice_number="TB-1", note="Thuế"
+        )
     if op == "payment_received":
         return dossier_payment_received(**v)
     if op == "return":

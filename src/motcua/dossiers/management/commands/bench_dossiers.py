@@ -381,7 +381,7 @@ class Command(BaseCommand):
             dossier_return,
             dossier_submit,
         )
-        from motcua.dossiers.services.results import draft_current, signs_result
+        from motcua.dossiers.services.results import draft_current, result_required, signs_result
 
         pc = Agency.objects.filter(kind=AgencyKind.COMMUNE_PC, is_active=True).first()
         osu = Agency.objects.filter(parent=pc, kind=AgencyKind.ONE_STOP_UNIT).first() or pc
@@ -416,7 +416,8 @@ class Command(BaseCommand):
                 step = _current_step(d)
                 actor = officials_eligible(step=step, unit=d.step_agency, procedure=procedure)[0]
                 action = "approve" if step.allows("approve") else "forward"
-                if signs_result(d, step, action) and draft_current(d) is None:
+                needs_draft = result_required(d) and signs_result(d, step, action)
+                if needs_draft and draft_current(d) is None:
                     bench_draft(officer, d)
                 t0 = time.perf_counter()
                 d = dossier_act(actor=actor, dossier=d, expected_version=d.version, action=action)

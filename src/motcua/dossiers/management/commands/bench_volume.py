@@ -53,7 +53,7 @@ from motcua.core.workcalendar import TZ
 from motcua.dossiers.constants import TERMINAL, Status
 from motcua.dossiers.management.commands.bench_dossiers import bench_draft
 from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent
-from motcua.dossiers.services.results import draft_current, signs_result
+from motcua.dossiers.services.results import draft_current, result_required, signs_result
 from motcua.organizations.models import Agency
 
 BATCH = 100_000
@@ -389,7 +389,7 @@ class Command(BaseCommand):
             step = current_step(d)
             actor = officials_eligible(step=step, unit=d.step_agency, procedure=procedure)[0]
             action = "approve" if step.allows("approve") else "forward"
-            if signs_result(d, step, action) and draft_current(d) is None:
+            if result_required(d) and signs_result(d, step, action) and draft_current(d) is None:
                 bench_draft(officer, d)
             d = services.dossier_act(
                 actor=actor, dossier=d, expected_version=d.version, action=action, now=tick()
