@@ -806,6 +806,11 @@ CELERY_BEAT_SCHEDULE = {
     "counts-rollup": {"task": "motcua.reports.tasks.counts_rollup", "schedule": 3600.0},
     # Ask the payment platform about payments whose confirmation (IPN) never came.
     "payments-check-pending": {"task": "motcua.payments.tasks.check_pending", "schedule": 300.0},
+    # Void certification numbers whose process ended before the copy was signed.
+    "certifications-void-stale": {
+        "task": "motcua.certification.tasks.void_stale",
+        "schedule": 600.0,
+    },
     # Compare yesterday's payments with the payment platform's list of transactions.
     "payments-reconcile": {
         "task": "motcua.payments.tasks.reconcile_yesterday",
@@ -844,6 +849,14 @@ SIGNING_REMOTE_SECRET = envsecret("SIGNING_REMOTE_SECRET") or ("" if PRODUCTION 
 SIGNING_REMOTE_TIMEOUT = envint("SIGNING_REMOTE_TIMEOUT", 120)
 SIGNING_REMOTE_POLL_SECONDS = envint("SIGNING_REMOTE_POLL_SECONDS", 2)
 SIGNING_REMOTE_HTTP_TIMEOUT = envint("SIGNING_REMOTE_HTTP_TIMEOUT", 10)
+# A certification's number reserved longer than this (minutes) belongs to a process that ended
+# before the copy was signed: the beat task voids it (certification/services.py). It must
+# exceed the longest signing, the signer's confirmation included.
+CERTIFICATION_STALE_MINUTES = envint("CERTIFICATION_STALE_MINUTES", 30)
+if CERTIFICATION_STALE_MINUTES * 60 <= SIGNING_REMOTE_TIMEOUT + 2 * SIGNING_REMOTE_HTTP_TIMEOUT:
+    raise ImproperlyConfigured(
+        "CERTIFICATION_STALE_MINUTES must exceed the remote signing's timeout (SIGNING_REMOTE_*)"
+    )
 if SIGNING_MODE == "remote" and not (SIGNING_REMOTE_URL and SIGNING_REMOTE_SECRET):
     raise ImproperlyConfigured(
         "SIGNING_MODE=remote needs SIGNING_REMOTE_URL and SIGNING_REMOTE_SECRET"

@@ -20,7 +20,11 @@ is taken before signing. In order:
 If 3 or 4 fails (the signer declined, the TSA is down, storage failed), the line is VOIDED with
 the reason in its own transaction and the error is raised again: the number stays in the book,
 visibly voided, and is never given again. A process killed between 2 and 4 leaves the line
-RESERVED ("in progress"), also visible in the book.
+RESERVED ("in progress"), also visible in the book, until `certifications_void_stale` (the
+beat task every ten minutes, and a command) voids it once it is older than
+CERTIFICATION_STALE_MINUTES — longer than any signing may take — so the book never keeps a
+line "in progress" that nothing will finish. A process that was only slow and finishes after
+that finds its line voided and stores nothing (`_complete` checks under the line's lock).
 """
 
 from __future__ import annotations
@@ -217,6 +221,44 @@ def _void(actor: User, entry: CertificationEntry, exc: BaseException) -> None:
                 before={"status": EntryStatus.RESERVED},
                 after={"status": EntryStatus.VOIDED, "void_reason": reason[:255]},
             )
+
+
+def certifications_void_stale(
+    *, now: dt.datetime | None = None, older_than_minutes: int | None = None
+) -> int:
+    """Void the book's lines still reserved longer than `older_than_minutes` (the setting
+    CERTIFICATION_STALE_MINUTES): the process that took the number ended before the copy was
+    signed and stored. The system's own act (no actor), audited per line; lines a finishing
+    process holds are skipped and met again next time. Returns how many were voided."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    minutes = older_than_minutes or settings.CERTIFICATION_STALE_MINUTES
+    cutoff = now - dt.timedelta(minutes=minutes)
+    why = _("the certification ended before the copy was signed and stored")
+    reason = f"abandoned: {why}"[:255]
+    voided = 0
+    with transaction.atomic():
+        stale = (
+            CertificationEntry.objects.select_for_update(skip_locked=True)
+            .select_related("agency")
+            .filter(status=EntryStatus.RESERVED, created_at__lt=cutoff)
+            .order_by("pk")[:1000]
+        )
+        for entry in stale:
+            entry.status = EntryStatus.VOIDED
+            entry.void_reason = reason
+            entry.save(update_fields=["status", "void_reason"])
+            audit_record(
+                actor=None,
+                action="certification.void",
+                obj=entry,
+                agency=entry.agency,
+                before={"status": EntryStatus.RESERVED},
+                after={"status": EntryStatus.VOIDED, "void_reason": reason},
+            )
+            voided += 1
+    return voided
 
 
 def _complete(

@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from motcua.certification.services import certifications_void_stale
+
+
+class Command(BaseCommand):
+    help = (
+        "Void the certification book's lines still reserved after N minutes: their process "
+        "ended before the copy was signed and stored (the beat task does this every ten minutes)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--minutes",
+            type=int,
+            default=None,
+            help="reserved at least this long (default: CERTIFICATION_STALE_MINUTES)",
+        )
+
+    def handle(self, *args, **options):
+        minutes = options["minutes"]
+        if minutes is not None and minutes < 1:
+            raise CommandError("--minutes must be at least 1")
+        voided = certifications_void_stale(older_than_minutes=minutes)
+        self.stdout.write(f"{voided} reserved line(s) voided")
