@@ -168,3 +168,28 @@ def test_tracking_page_offers_online_payment_in_status_6(world, quiet):
     text = page.content.decode()
     assert page.status_code == 200
     assert "Thanh toán trực tuyến" in text and 'action="/thanh-toan/bat-dau/"' in text
+
+
+def test_the_services_called_without_an_actor_refuse_and_change_nothing(world, quiet):
+    """Every entry point refuses when nobody acts: the service itself, not only the page."""
+    from motcua.payments.services import payment_refund, payment_start
+
+    d = accepted(world)
+    add_fees(d.procedure_version)
+    with pytest.raises((NotAllowed, NotFound)):
+        fees_for(actor=None, dossier=d)
+    with pytest.raises((NotAllowed, NotFound)):
+        payment_request(actor=None, dossier=d, expected_version=d.version)
+    d.refresh_from_db()
+    assert d.status != Status.AWAITING_PAYMENT and not Payment.objects.exists()
+
+    waiting = awaiting(world)
+    with pytest.raises((NotAllowed, NotFound)):
+        payment_start(actor=None, dossier=waiting.dossier)
+    waiting.refresh_from_db()
+    assert waiting.status == "created" and not waiting.messages.exists()
+
+    p = paid(world, quiet)
+    with pytest.raises((NotAllowed, NotFound)):
+        payment_refund(actor=None, payment=p, amount_vnd=1_000, reason="x")
+    assert not Refund.objects.exists()

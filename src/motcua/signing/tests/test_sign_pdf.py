@@ -142,6 +142,21 @@ def test_nobody_signs_in_another_officials_name(tsa, tree, leader, superuser, re
     assert not SignedDocument.objects.exists()
 
 
+def test_a_call_without_an_actor_is_refused_even_for_a_named_signer(tsa, tree, leader, result_pdf):
+    """A command, a task or any code calling the service with no actor signs nothing, even
+    naming a leader who could sign."""
+    with pytest.raises(NotAllowed):
+        sign_pdf(
+            actor=None,
+            pdf=result_pdf,
+            agency=tree["dept"],
+            signer=leader,
+            reason="x",
+            kind=SignedKind.RESULT,
+        )
+    assert not SignedDocument.objects.exists()
+
+
 def test_a_leader_signs_only_for_their_own_agency(tsa, tree, leader, result_pdf):
     with pytest.raises(NotAllowed):
         _sign(leader, tree["dept2"], result_pdf)
