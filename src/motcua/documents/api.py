@@ -5,12 +5,13 @@ or selector the dossier page does, under the same rule (permissions.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import StringConstraints
 
 from motcua.core.errors import InvalidInput, NotFound
 from motcua.core.schemas import Id, Moment
@@ -152,6 +153,27 @@ def national_lookup(request: HttpRequest, payload: NationalLookupIn):
         actor=request.user, dossier=dossier, component=component
     )
     return Status(201, new)
+
+
+class ResultDraftIn(Schema):
+    dossier_id: Id
+    text: Annotated[str, StringConstraints(max_length=20_000)]
+    title: Annotated[str, StringConstraints(max_length=255)] = ""
+
+
+@router.post("/result-draft", response={201: DocumentOut})
+def make_result_draft(request: HttpRequest, payload: ResultDraftIn):
+    """Lập dự thảo kết quả từ mẫu: `text` (the agency's decision, a paragraph per line) laid
+    out as the competent agency's document, titled `title` or the catalog's result, stored as
+    the dossier's draft result (a new version of the one in force) for its signing step to
+    sign. 409 `no_signing_step` when the dossier's process has no signing step."""
+    from motcua.dossiers.services.results import result_draft_generate
+
+    dossier = dossier_get(user=request.user, pk=payload.dossier_id)
+    document = result_draft_generate(
+        actor=request.user, dossier=dossier, text=payload.text, title=payload.title
+    )
+    return Status(201, document)
 
 
 @router.post("", response={201: DocumentOut})

@@ -68,6 +68,12 @@ def _check_dossier(actor: User | None, dossier: Dossier) -> None:
         )
 
 
+def document_write_check(actor: User | None, dossier: Dossier) -> None:
+    """Raise unless `actor` may add or change `dossier`'s papers now: the rule of every write
+    here, for a caller that prepares a paper before adding it (a generated draft result)."""
+    _check_dossier(actor, dossier)
+
+
 def _owner_of(dossier: Dossier) -> dict[str, str]:
     kind = (
         OwnerKind.ORGANIZATION

@@ -384,6 +384,25 @@ class PaymentRequestForm(VersionForm):
     )
 
 
+class ResultDraftForm(forms.Form):
+    """Lập dự thảo kết quả từ mẫu (services/results.py `result_draft_generate`)."""
+
+    title = forms.CharField(
+        label=gettext_lazy("Title (empty: the result's name in the catalog)"),
+        max_length=255,
+        required=False,
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Text of the result"),
+        max_length=20_000,
+        widget=_textarea(8),
+        help_text=gettext_lazy(
+            "What the agency decides or certifies, one paragraph per line; the header, the "
+            "dossier it settles and the signature block are added."
+        ),
+    )
+
+
 class ReturnForm(VersionForm):
     method = forms.ChoiceField(
         label=gettext_lazy("How the result is returned"), choices=ReturnMethod.choices

@@ -15,5 +15,6 @@ urlpatterns = [
     path("xuat-tep/", views.dossier_export, name="export"),
     path("canh-bao/<id:pk>/da-xem/", views.warning_seen, name="warning_seen"),
     path("<id:pk>/", views.dossier_detail, name="detail"),
+    path("<id:pk>/du-thao-ket-qua/", views.dossier_result_draft, name="result_draft"),
     path("<id:pk>/<slug:slug>/", views.dossier_action, name="action"),
 ]

@@ -60,6 +60,7 @@ from .forms import (
     ReasonForm,
     ReceiveForm,
     RefuseForm,
+    ResultDraftForm,
     ReturnForm,
     StopForm,
     SupplementReceivedForm,
@@ -1002,6 +1003,36 @@ def _stale_message(d: Dossier) -> str:
         "nothing was changed. Below is its current state: check it and act again if still "
         "needed."
     ) % {"code": d.code}
+
+
+@official_required
+@require_POST
+def dossier_result_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lập dự thảo kết quả từ mẫu: the text typed in the "Kết quả" box becomes the draft."""
+    from .services.results import result_draft_generate
+
+    d = _dossier(request, pk)
+    form = ResultDraftForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(_detail_url(d) + "#ket-qua")
+    try:
+        result_draft_generate(
+            actor=request.user,
+            dossier=d,
+            text=form.cleaned_data["text"],
+            title=form.cleaned_data["title"],
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The draft result was made from the template; check it before signing.")
+        )
+    return redirect(_detail_url(d) + "#ket-qua")
 
 
 @official_required

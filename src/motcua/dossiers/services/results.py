@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
-from motcua.core.errors import Conflict
+from motcua.core.errors import Conflict, InvalidInput
 from motcua.workflows.constants import StepAction, StepKind
 from motcua.workflows.spec import Step
 
@@ -247,3 +247,75 @@ def result_check_return(d: Dossier):
             code="result_missing",
         )
     return result
+
+
+# The general template's text: at most this many characters (a page or two of decision text).
+DRAFT_TEXT_MAX = 20_000
+DRAFT_TITLE_MAX = 255
+
+
+def result_draft_generate(
+    *,
+    actor: User | None,
+    dossier: Dossier,
+    text: str,
+    title: str = "",
+    now: dt.datetime | None = None,
+):
+    """Lập dự thảo kết quả từ mẫu: the specialist writes the result's text and the system lays
+    it out as the competent agency's document (Decree 30/2020/NĐ-CP presentation: header, the
+    result's name from the catalog as title, the dossier it settles, the text, the signing
+    leader's block), stored as the dossier's draft result (a new version of the draft in
+    force, if any) through the documents app, whose rule decides who may. The signing step
+    then signs it like an uploaded draft."""
+    from django.utils import timezone
+
+    from motcua.documents.constants import DocumentKind
+    from motcua.documents.services import document_add, document_replace, document_write_check
+    from motcua.printing.pdf import render_pdf
+
+    from ..constants import ApplicantKind
+    from ..documents import _common
+
+    text, title = (text or "").strip(), (title or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not text:
+        errors["text"] = [_("Write the result's text.")]
+    elif len(text) > DRAFT_TEXT_MAX:
+        errors["text"] = [_("At most %(n)d characters.") % {"n": DRAFT_TEXT_MAX}]
+    if len(title) > DRAFT_TITLE_MAX:
+        errors["title"] = [_("At most %(n)d characters.") % {"n": DRAFT_TITLE_MAX}]
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
+    d = load(dossier.pk)
+    document_write_check(actor, d)  # the documents app's rule, before any work is done
+    if not result_signable(d):
+        raise Conflict(
+            _("Dossier %(code)s has no signing step: its result is not drafted here.")
+            % {"code": d.code},
+            code="no_signing_step",
+        )
+    content = d.procedure_version.document or {}
+    # The catalog's result ("Giấy khai sinh; Bản sao trích lục…"): its first item names it.
+    catalog_name = str(content.get("result_name") or "").split(";")[0].strip()[:DRAFT_TITLE_MAX]
+    title = title or catalog_name or "Kết quả giải quyết thủ tục hành chính"
+    context = {
+        **_common(d, d.competent_agency),
+        "issued_at": now or timezone.now(),
+        "form": {"title": title, "footnote": f"Kết quả giải quyết hồ sơ {d.code}"},
+        "title": title,
+        "applicant_label": (
+            "tổ chức" if d.applicant_kind == ApplicantKind.ORGANIZATION else "Ông/Bà"
+        ),
+        "paragraphs": [line.strip() for line in text.splitlines() if line.strip()],
+        "validity": str(content.get("result_validity") or ""),
+        "signer_role": f"TM. {d.competent_agency.name}".upper(),
+    }
+    pdf = render_pdf("printing/result_draft.html", context)
+    name = f"du-thao-ket-qua-{d.code}.pdf"
+    draft = draft_current(d)
+    if draft is not None:
+        return document_replace(actor=actor, document=draft, content=pdf, name=name, now=now)
+    return document_add(
+        actor=actor, dossier=d, content=pdf, name=name, kind=DocumentKind.DRAFT_RESULT, now=now
+    )

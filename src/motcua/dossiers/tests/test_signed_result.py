@@ -12,7 +12,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from motcua.core.errors import Conflict
+from motcua.core.errors import Conflict, NotAllowed
 from motcua.documents.constants import DocumentKind, OwnerKind, Source
 from motcua.documents.models import Document
 from motcua.documents.services import document_replace
@@ -415,3 +415,73 @@ def test_a_dossier_signed_before_signed_results_existed_still_returns(world):
     d = dossier_return(actor=world["commune_officer"], dossier=d, expected_version=d.version)
     assert d.status == Status.RETURNED
     assert "result" not in d.events.get(kind=EventKind.RETURN_RESULT).data
+
+
+# A draft made from the template ------------------------------------------------------------------
+
+
+TEXT = (
+    "Đăng ký khai sinh cho cháu Nguyễn Minh An, sinh ngày 01/03/2026.\n"
+    "Cấp 01 bản chính Giấy khai sinh."
+)
+
+
+def test_a_draft_made_from_the_template_is_laid_out_signed_and_returned(world, tmp_path):
+    from motcua.dossiers.services.results import result_draft_generate
+    from motcua.printing.pdf import text_of_pdf
+
+    d = at_signing(world)
+    specialist = client_for(world["commune_specialist"])
+    page = specialist.get(reverse("dossiers:detail", args=[d.pk])).content.decode()
+    assert reverse("dossiers:result_draft", args=[d.pk]) in page
+    response = specialist.post(
+        reverse("dossiers:result_draft", args=[d.pk]), {"title": "", "text": TEXT}
+    )
+    assert response.status_code == 302
+    draft = Document.objects.get(dossier=d, kind=DocumentKind.DRAFT_RESULT, is_current=True)
+    with result_file(draft) as f:
+        text = text_of_pdf(f.read())
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and d.code in text
+    assert "Nguyễn Minh An" in text and "Cấp 01 bản chính Giấy khai sinh." in text
+
+    # Made again through the API: a new version of the draft, which the chair signs.
+    api = specialist.post(
+        "/api/v1/documents/result-draft",
+        json.dumps({"dossier_id": d.pk, "title": "Giấy khai sinh", "text": TEXT}),
+        "application/json",
+    )
+    assert api.status_code == 201, api.content
+    again = Document.objects.get(pk=api.json()["id"])
+    assert (again.version, again.is_current) == (2, True)
+    with result_file(again) as f:
+        assert "GIẤY KHAI SINH" in text_of_pdf(f.read())
+    d = dossier_act(
+        actor=world["commune_chair"], dossier=d, expected_version=d.version, action="forward"
+    )
+    result = Document.objects.get(dossier=d, kind=DocumentKind.RESULT)
+    with result_file(result) as f:
+        assert pdfsig(f.read(), tmp_path).count("Signature is Valid.") == 2
+
+    # Nobody else, and not without an actor.
+    with pytest.raises(NotAllowed):
+        result_draft_generate(actor=None, dossier=d, text=TEXT)
+
+
+def test_a_template_draft_without_text_or_from_a_stranger_stores_nothing(world, stranger):
+    d = at_signing(world)
+    specialist = client_for(world["commune_specialist"])
+    empty = specialist.post(
+        "/api/v1/documents/result-draft",
+        json.dumps({"dossier_id": d.pk, "text": "   "}),
+        "application/json",
+    )
+    assert empty.status_code == 422 and empty.json()["errors"].keys() == {"text"}
+    page = specialist.post(reverse("dossiers:result_draft", args=[d.pk]), {"text": ""})
+    assert page.status_code == 302
+    outsider = client_for(stranger).post(
+        "/api/v1/documents/result-draft",
+        json.dumps({"dossier_id": d.pk, "text": TEXT}),
+        "application/json",
+    )
+    assert outsider.status_code in (403, 404)
+    assert not Document.objects.filter(dossier=d, kind=DocumentKind.DRAFT_RESULT).exists()
