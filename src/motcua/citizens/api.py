@@ -8,9 +8,9 @@ carry `version`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
@@ -26,6 +26,7 @@ from motcua.feedback.constants import COMMENT_MAX, Source
 from motcua.feedback.services import rating_submit
 
 from . import selectors, services
+from .selectors import APPLICANT_FORMS
 
 router = Router(tags=["citizens"])
 
@@ -110,6 +111,22 @@ class MyResultOut(Schema):
     signed_at: dt.datetime
 
 
+class MyNoticeOut(Schema):
+    """A form addressed to the applicant: download it at `/dossiers/{code}/forms/{key}.pdf`."""
+
+    key: str
+    title: str
+
+
+class MyReceiptOut(Schema):
+    """The electronic receipt of a fee paid online: `/api/v1/payments/{payment_id}/receipt.pdf`."""
+
+    payment_id: int
+    number: str
+    amount_vnd: int
+    paid_at: dt.datetime
+
+
 class MyDossierDetailOut(MyDossierBase):
     version: int
     applicant_name: str
@@ -128,6 +145,8 @@ class MyDossierDetailOut(MyDossierBase):
     # Whether the supplement request may be answered online now (POST …/supplement).
     may_supplement: bool
     result: MyResultOut | None
+    notices: list[MyNoticeOut]
+    receipts: list[MyReceiptOut]
 
 
 class MyDossierRatingIn(Schema):
@@ -167,6 +186,8 @@ def _detail(view: selectors.MyDossier) -> dict:
         "may_rate": view.may_rate,
         "may_supplement": view.may_supplement,
         "result": view.result.__dict__ if view.result else None,
+        "notices": [n.__dict__ for n in view.notices],
+        "receipts": [r.__dict__ for r in view.receipts],
     }
 
 
@@ -208,6 +229,18 @@ def my_result(request: HttpRequest, code: Code):
 
     document = selectors.my_result_get(user=request.user, code=code)
     return file_response(document_open(user=request.user, document=document))
+
+
+@router.get("/dossiers/{code}/forms/{key}.pdf")
+def my_notice(request: HttpRequest, code: Code, key: Literal[APPLICANT_FORMS]):
+    """A form the agency addressed to the applicant about this dossier, as PDF: `receipt`
+    (giấy tiếp nhận và hẹn trả kết quả), `supplement`, `refusal`, `apology`, `stop`; 404 when
+    it does not apply to the dossier (see `notices` in the dossier) or for another person's."""
+    pdf, name = selectors.my_notice_pdf(user=request.user, code=code, key=key)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.post("/dossiers/{code}/withdraw", response=MyDossierDetailOut)

@@ -181,6 +181,67 @@ class MyDossier:
     may_supplement: bool = False
     # The signed result handed over at return (dossiers/services/results.py).
     result: MyResult | None = None
+    # The forms addressed to the applicant, and the receipts of fees paid online.
+    notices: list[MyNotice] = field(default_factory=list)
+    receipts: list[MyReceipt] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MyNotice:
+    """A printed form the agency addressed to the applicant (receipt and appointment,
+    supplement request, refusal, apology letter, stop notice), to download as PDF."""
+
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class MyReceipt:
+    """The electronic receipt (biên lai điện tử) of a fee paid online."""
+
+    payment_id: int
+    number: str
+    amount_vnd: int
+    paid_at: dt.datetime
+
+
+# The forms addressed to the applicant; the control sheet is the agencies' own record.
+APPLICANT_FORMS = ("receipt", "supplement", "refusal", "apology", "stop")
+
+
+def _notices(d: Dossier, kinds: set[str]) -> list[MyNotice]:
+    from motcua.dossiers.selectors import dossier_forms
+    from motcua.printing.forms import FormNotAvailable, form_for
+
+    received_on = d.received_at or d.submitted_at
+    notices = []
+    for key in dossier_forms(d, [DossierEvent(kind=k) for k in kinds]):
+        if key not in APPLICANT_FORMS:
+            continue
+        try:
+            notices.append(MyNotice(key, form_for(key, received_on).title))
+        except FormNotAvailable:
+            continue
+    return notices
+
+
+def _receipts(d: Dossier) -> list[MyReceipt]:
+    from motcua.payments.models import Payment
+
+    paid = Payment.objects.filter(dossier_id=d.pk, paid_at__isnull=False).order_by("paid_at")
+    return [MyReceipt(p.pk, p.receipt_number, p.amount_vnd, p.paid_at) for p in paid]
+
+
+def my_notice_pdf(*, user: User, code: str, key: str) -> tuple[bytes, str]:
+    """One of the forms addressed to the applicant of one of their dossiers, as PDF, with its
+    file name; "not found" for another person's dossier or a form that does not apply."""
+    from motcua.dossiers.documents import dossier_form_pdf
+
+    d = my_dossier_get(user=user, code=code)
+    kinds = set(DossierEvent.objects.filter(dossier_id=d.pk).values_list("kind", flat=True))
+    if key not in {n.key for n in _notices(d, kinds)}:
+        raise NotFound(_("There is no such form."))
+    return dossier_form_pdf(d, key), f"{key}-{d.code}.pdf"
 
 
 @dataclass(frozen=True)
@@ -264,10 +325,10 @@ def my_dossier(*, user: User, code: str) -> MyDossier:
     timeline, what is asked of them, and whether they may withdraw it now (the lifecycle's
     own rule, `Op.WITHDRAW` by the applicant)."""
     d = my_dossier_get(user=user, code=code)
-    events = (
+    events = list(
         DossierEvent.objects.filter(dossier_id=d.pk)
         .select_related("to_agency")
-        .only("at", "national_status", "to_agency__name")
+        .only("at", "kind", "national_status", "to_agency__name")
         .order_by("seq")
     )
     timeline = public_steps(
@@ -293,6 +354,8 @@ def my_dossier(*, user: User, code: str) -> MyDossier:
         may_rate=rating is None and d.status in RATABLE,
         may_supplement=lifecycle.allowed(Op.SUPPLEMENT_RECEIVED, user, d),
         result=_my_result(d),
+        notices=_notices(d, {e.kind for e in events}),
+        receipts=_receipts(d),
     )
 
 

@@ -13,6 +13,11 @@ urlpatterns = [
     path("ho-so-cua-toi/<str:code>/", views.my_dossier, name="my_dossier"),
     path("ho-so-cua-toi/<str:code>/danh-gia/", views.my_dossier_rate, name="my_dossier_rate"),
     path(
+        "ho-so-cua-toi/<str:code>/giay-to/<slug:key>.pdf",
+        views.my_dossier_notice,
+        name="my_dossier_notice",
+    ),
+    path(
         "ho-so-cua-toi/<str:code>/bo-sung/",
         views.my_dossier_supplement,
         name="my_dossier_supplement",

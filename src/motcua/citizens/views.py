@@ -153,6 +153,22 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "citizens/my_dossier.html", {"d": view, **_supplement_form(view)})
 
 
+@require_safe
+def my_dossier_notice(request: HttpRequest, code: str, key: str) -> HttpResponse:
+    """A form the agency addressed to me about my dossier (the receipt and appointment, a
+    supplement request, a refusal, an apology letter, a stop notice), as PDF."""
+    try:
+        pdf, name = selectors.my_notice_pdf(user=request.user, code=code, key=key)
+    except NotFound as exc:
+        return render(request, "citizens/not_found.html", {"message": exc.message}, status=404)
+    except NotAllowed as exc:
+        return _not_citizen(request, exc)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _supplement_form(
     view: selectors.MyDossier, errors: dict[str, list[str]] | None = None, note: str = ""
 ) -> dict:

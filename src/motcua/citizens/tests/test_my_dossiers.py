@@ -278,3 +278,41 @@ def test_rating_another_persons_dossier_is_not_found(world, lan, hung, client):
         f"/api/v1/me/dossiers/{d.code}/rating", {"level": "satisfied"}, "application/json"
     )
     assert api.status_code == 200 and api.json()["may_rate"] is False
+
+
+def test_the_applicant_downloads_the_forms_addressed_to_them_and_no_other(world, lan, hung, client):
+    from motcua.printing.pdf import text_of_pdf
+
+    d = receive(world)  # accepted: the receipt and appointment (Mẫu 01) exists
+    d = services.dossier_request_supplement(
+        actor=world["commune_specialist"],
+        dossier=d,
+        expected_version=d.version,
+        items=["Bản sao giấy chứng sinh"],
+        reason="Giấy chứng sinh bị mờ",
+    )
+    client.force_login(lan)
+    page = client.get(f"/ho-so-cua-toi/{d.code}/").content.decode()
+    receipt_url = f"/ho-so-cua-toi/{d.code}/giay-to/receipt.pdf"
+    assert receipt_url in page and f"/ho-so-cua-toi/{d.code}/giay-to/supplement.pdf" in page
+    assert "control_sheet" not in page  # the agencies' own record
+    notices = client.get(f"/api/v1/me/dossiers/{d.code}").json()["notices"]
+    assert [n["key"] for n in notices] == ["receipt", "supplement"]
+
+    response = client.get(receipt_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = text_of_pdf(response.content)
+    assert d.code in text and "Nguyễn" in text
+    api = client.get(f"/api/v1/me/dossiers/{d.code}/forms/supplement.pdf")
+    assert api.status_code == 200 and "Giấy chứng sinh bị mờ" in text_of_pdf(api.content)
+
+    # Forms that do not apply, the internal one, and another person's dossier: not found.
+    assert client.get(f"/ho-so-cua-toi/{d.code}/giay-to/refusal.pdf").status_code == 404
+    assert client.get(f"/ho-so-cua-toi/{d.code}/giay-to/control_sheet.pdf").status_code == 404
+    assert client.get(f"/api/v1/me/dossiers/{d.code}/forms/control_sheet.pdf").status_code in (
+        404,
+        422,
+    )
+    client.force_login(hung)
+    assert client.get(receipt_url).status_code == 404
+    assert client.get(f"/api/v1/me/dossiers/{d.code}/forms/receipt.pdf").status_code == 404

@@ -46,6 +46,11 @@ def test_applicant_pays_from_my_dossiers_and_gets_the_receipt(reloaded, world, p
     assert Dossier.objects.get(pk=p.dossier_id).status == Status.PROCESSING
     receipt = lan.get(f"/thanh-toan/{p.pk}/bien-lai.pdf")
     assert receipt.status_code == 200 and receipt.content.startswith(b"%PDF-")
+    # "Hồ sơ của tôi" lists it among the papers from the agency (page and API).
+    page = lan.get(f"/ho-so-cua-toi/{p.dossier.code}/").content.decode()
+    assert f"/thanh-toan/{p.pk}/bien-lai.pdf" in page
+    receipts = lan.get(f"/api/v1/me/dossiers/{p.dossier.code}").json()["receipts"]
+    assert [(r["payment_id"], r["amount_vnd"]) for r in receipts] == [(p.pk, p.amount_vnd)]
 
 
 def test_another_citizen_cannot_start_nor_read_the_receipt(reloaded, world, platform):
