@@ -589,7 +589,9 @@ SIM_MESSAGING_TOKEN = envsecret("SIM_MESSAGING_TOKEN") or "demo-tin-nhan"
 # §5 inbound flow: "push" = it calls POST /api/v1/coordination/<name>/dossiers, "pull" = we take
 # its list every EXTERNAL_PULL_SECONDS; both, or none: production default none, demo "push"),
 # FILE_HOSTS (the hosts its files handed over by address are fetched from, with our TOKEN;
-# default: its URL's host).
+# default: its URL's host), REPORTS_TO_PORTAL (true, the default: the dossiers it hands us are
+# on the national portal through it, and we do not sync them there again; false: we sync them
+# like our own).
 # Secrets also from *_FILE; the demo's are known to the simulator only (/sim/bo-nganh/<name>/).
 _EXTERNAL_SYSTEM_RE = re.compile(r"^[a-z0-9_]{1,30}$")
 _EXTERNAL_LABELS = {
@@ -622,6 +624,10 @@ def _external_systems() -> dict[str, dict[str, Any]]:
             "account": envstr(env + "ACCOUNT", f"he-thong-{name}"),
             "timeout": float(envint(env + "TIMEOUT", 10)),
             "inbound": sorted(set(inbound)),
+            # A dossier it hands us is reported to the national portal by it (it holds the
+            # dossier there under its own code), so we send its progress to it, not to the
+            # portal as a desk-born dossier of ours: the portal would hold it twice.
+            "reports_to_portal": envbool(env + "REPORTS_TO_PORTAL", True),
         }
         # Where its files handed over by address may be fetched from (host or host:port):
         # by default the host of its API.

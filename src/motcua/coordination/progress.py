@@ -42,6 +42,17 @@ def progress_row(d: Dossier, row: DossierEvent, actor: User | None) -> dict[str,
     }
 
 
+def portal_reported_by_source(d: Dossier) -> bool:
+    """Is the dossier on the national portal through the system that handed it to us (its
+    EXTERNAL_<NAME>_REPORTS_TO_PORTAL)? Then its progress goes back to that system only: synced
+    again by us as a desk-born dossier, the portal would hold it twice (UNCONFIRMED: §5 does
+    not say which side reports it; one owner per dossier is the safe reading)."""
+    if not d.source_key:
+        return False
+    system = settings.EXTERNAL_SYSTEMS.get(d.source_system)
+    return bool(system and system.get("reports_to_portal", True))
+
+
 def progress_items(d: Dossier, rows: list[DossierEvent], actor: User | None) -> list[OutboxItem]:
     """The outbox events of these history rows for the system that handed the dossier over
     (none for other dossiers, or when that system is no longer configured)."""

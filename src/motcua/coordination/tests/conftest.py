@@ -88,6 +88,7 @@ def system_config(base: str, mode: str = "callback") -> dict:
         "mode": mode,
         "account": "he-thong-btxh",
         "timeout": 30.0,
+        "reports_to_portal": True,
     }
 
 

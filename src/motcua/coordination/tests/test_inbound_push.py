@@ -104,7 +104,8 @@ def test_a_handed_over_dossier_is_created_at_the_competent_communes_unit():
     assert c.name == "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân"
     (event,) = DossierEvent.objects.filter(dossier=d)
     assert event.actor.username == "he-thong-btxh"
-    # Its first history row goes back to the system that handed it over, and to the portal.
+    # Its first history row goes back to the system that handed it over, and only there: the
+    # system reports it to the national portal (EXTERNAL_BTXH_REPORTS_TO_PORTAL, the default).
     back = OutboxEvent.objects.get(destination="ministry:btxh")
     assert (back.kind, back.aggregate_type, back.aggregate_seq) == (
         "dossier.progress",
@@ -115,7 +116,18 @@ def test_a_handed_over_dossier_is_created_at_the_competent_communes_unit():
     assert progress["AcceptKey"] == body["AcceptKey"] and progress["MaHoSo"] == body["MaHoSo"]
     assert progress["MaHoSoDonVi"] == d.code and progress["StatusId"] == "1"
     assert progress["TaiKhoanXuLy"] == "he-thong-btxh" and len(progress["ThoiDiemXuLy"]) == 14
-    assert OutboxEvent.objects.filter(destination="dvcqg", aggregate_id=d.code).count() == 1
+    assert not OutboxEvent.objects.filter(destination="dvcqg", aggregate_id=d.code).exists()
+
+
+def test_a_system_that_does_not_report_to_the_portal_has_its_dossiers_synced_by_us(settings):
+    settings.EXTERNAL_SYSTEMS["btxh"]["reports_to_portal"] = False
+    body = record()
+    response, answer = post(body)
+    assert response.status_code == 200, answer
+    d = Dossier.objects.get(source_system="btxh", source_key=body["AcceptKey"])
+    synced = OutboxEvent.objects.get(destination="dvcqg", aggregate_id=d.code)
+    assert synced.payload["dossier"]["MaHoSo"] == d.code
+    assert OutboxEvent.objects.filter(destination="ministry:btxh").count() == 1
 
 
 def test_pushed_twice_exists_once():

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
-from motcua.coordination.progress import progress_items
+from motcua.coordination.progress import portal_reported_by_source, progress_items
 from motcua.core.audit import audit_record
 from motcua.core.errors import Conflict
 from motcua.notifications.messages import notification_items
@@ -215,8 +215,11 @@ def write_events(
         return  # test dossiers are never synced (R3) nor counted
     counts_record(d, now, events)
     actor_name = (actor.full_name or actor.get_username()) if actor is not None else ""
+    # A dossier a ministry's system handed us and reports to the portal itself goes back to
+    # that system only (coordination/progress.py).
+    to_portal = not portal_reported_by_source(d)
     with translation.override("vi"):
-        document = dossier_object(d)
+        document = dossier_object(d) if to_portal else {}
         outbox_add_many(
             [
                 OutboxItem(
@@ -227,7 +230,7 @@ def write_events(
                     aggregate_seq=row.seq,
                     payload=national_payload(d, row, document, actor_name),
                 )
-                for row in rows
+                for row in (rows if to_portal else [])
             ]
             # The applicant hears of each status change by SMS and e-mail (same transaction).
             + notification_items(d, rows)
