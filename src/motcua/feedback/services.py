@@ -21,6 +21,7 @@ from motcua.accounts.constants import Action
 from motcua.accounts.models import User
 from motcua.adapters.national_portal.catalog import NationalPortalError
 from motcua.adapters.national_portal.sync import sync_client_from_settings
+from motcua.coordination.progress import portal_reported_by_source
 from motcua.core.audit import audit_event, audit_record
 from motcua.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from motcua.dossiers.lifecycle import is_applicant
@@ -74,9 +75,12 @@ def portal_knows(dossier: Dossier) -> bool:
     Every real dossier made here is synced from its first history row; a dossier born on the
     portal is its own. Test dossiers never are. A migrated dossier the old system never synced
     (`national_synced: false`) is known only if it got its one catch-up event (migration
-    services), i.e. it was still open when imported."""
+    services), i.e. it was still open when imported. One a ministry's system handed us and
+    reports to the portal itself is not ours there (coordination/progress.py)."""
     if dossier.is_sandbox:
         return False
+    if portal_reported_by_source(dossier):
+        return False  # on the portal under the handing-over system's code, not ours
     try:
         migrated = dossier.migrated
     except ObjectDoesNotExist:

@@ -16,6 +16,7 @@ from motcua.core.audit import AuditEntry
 from motcua.demo.services import demo_setup
 from motcua.dossiers.constants import Status
 from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent
+from motcua.feedback.services import portal_knows
 from motcua.outbox.models import OutboxEvent
 from motcua.simulators.ministry.views import inbound_record
 from motcua.simulators.national_portal.intake import SAMPLE_PDF, signed_headers
@@ -117,6 +118,7 @@ def test_a_handed_over_dossier_is_created_at_the_competent_communes_unit():
     assert progress["MaHoSoDonVi"] == d.code and progress["StatusId"] == "1"
     assert progress["TaiKhoanXuLy"] == "he-thong-btxh" and len(progress["ThoiDiemXuLy"]) == 14
     assert not OutboxEvent.objects.filter(destination="dvcqg", aggregate_id=d.code).exists()
+    assert not portal_knows(d)  # nor would its rating be sent there under our code
 
 
 def test_a_system_that_does_not_report_to_the_portal_has_its_dossiers_synced_by_us(settings):
@@ -128,6 +130,7 @@ def test_a_system_that_does_not_report_to_the_portal_has_its_dossiers_synced_by_
     synced = OutboxEvent.objects.get(destination="dvcqg", aggregate_id=d.code)
     assert synced.payload["dossier"]["MaHoSo"] == d.code
     assert OutboxEvent.objects.filter(destination="ministry:btxh").count() == 1
+    assert portal_knows(d)
 
 
 def test_pushed_twice_exists_once():
