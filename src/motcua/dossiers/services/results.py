@@ -15,10 +15,9 @@ recorded decision without a file otherwise; return hands over what was signed. A
 dossier (migration app) still being processed signs here like any other, but one settled in the
 old system returns without a file, and so does a dossier whose signing step was completed
 before signed results existed (its completion records no result: `_signed_without_file`). A
-workflow's
-test-run (sandbox.py, `is_sandbox`) signs nothing: it runs inside a savepoint at definition
-time, often before the time-stamping authority is reachable (demo_setup), and what it checks is
-the route, the officials and the deadlines.
+workflow's test-run (sandbox.py, `is_sandbox`) signs nothing: it runs inside a savepoint at
+definition time, often before the time-stamping authority is reachable (demo_setup), and what it
+checks is the route, the officials and the deadlines.
 
 Ordering. Signing calls the time-stamping authority (and, in remote mode, waits for the
 signer's confirmation) over HTTP, so it happens before the dossier's transaction, never inside
