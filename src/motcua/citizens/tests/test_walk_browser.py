@@ -1,8 +1,9 @@
 """The whole walk of issue 14 in real Chromium (Debian's), as people really work: a dossier is
 registered at the commune's desk for Nguyễn Thị Lan; the officer logs in, lands on the desk
-and accepts it; the chair assigns it from the list; the specialist checks it; the chair signs;
-the officer returns the result — the desk's tab counts following the dossier — and Lan logs in
-through the simulated VNeID, finds it in "Hồ sơ của tôi" and rates it.
+and accepts it; the chair assigns it from the list; the specialist asks for a supplement, and
+Lan logs in through the simulated VNeID, finds the dossier in "Hồ sơ của tôi" and answers with
+an upload; the specialist checks it; the chair signs; the officer returns the result — the
+desk's tab counts following the dossier — and Lan downloads the signed result and rates it.
 
 With MOTCUA_SCREENSHOTS=<dir> each stage is also saved there as a PNG (docs/screenshots/ is
 made this way: `MOTCUA_SCREENSHOTS=docs/screenshots make test PYTEST_ARGS=-k walk`)."""
@@ -92,9 +93,42 @@ def test_a_dossier_from_the_desk_to_the_citizens_rating(reloaded, world, provide
         chair.wait_for_load_state()
         assert tab(chair, "cho-phan-cong") == 0
 
-        # The specialist checks it and forwards it to be signed.
+        # The specialist finds a paper unreadable and asks Lan for it: the clock stops.
         specialist = log_in(context(), base, world["commune_specialist"])
         assert tab(specialist, "cua-toi") == 1
+        specialist.goto(f"{base}/ho-so/{d.pk}/")
+        specialist.click("#thao-tac-yeu-cau-bo-sung summary")
+        specialist.fill("#yeu-cau-bo-sung-items", "Bản chụp giấy chứng sinh rõ nét")
+        specialist.fill("#yeu-cau-bo-sung-reason", "Giấy chứng sinh đã nộp bị mờ")
+        specialist.click("#thao-tac-yeu-cau-bo-sung button[type=submit]")
+        specialist.wait_for_load_state()
+        assert Dossier.objects.get(pk=d.pk).status == Status.SUPPLEMENT
+
+        # Lan: VNeID, Hồ sơ của tôi, what is asked of her, answered by an upload.
+        lan = context(width=390).new_page()
+        lan.goto(f"{base}/")
+        shot(lan, "06-trang-chu-nguoi-dan")
+        lan.click("header.site a[href='/dang-nhap/vneid/']")
+        lan.wait_for_url(f"{base}/sim/vneid/authorize?*")
+        lan.check(f"input[name=tai_khoan][value='{LAN}']")
+        lan.click("button[name=dong_y]")
+        lan.wait_for_url(f"{base}/ho-so-cua-toi/")
+        assert d.code in lan.locator("main").inner_text()
+        shot(lan, "07-ho-so-cua-toi")
+        lan.click(f"a[href='/ho-so-cua-toi/{d.code}/']")
+        assert "Giấy chứng sinh đã nộp bị mờ" in lan.locator("main").inner_text()
+        lan.set_input_files(
+            "#muc-1",
+            {"name": "giay-chung-sinh.pdf", "mimeType": "application/pdf", "buffer": draft_pdf()},
+        )
+        shot(lan, "07b-nop-bo-sung")
+        lan.click(f"form[action='/ho-so-cua-toi/{d.code}/bo-sung/'] button[type=submit]")
+        lan.wait_for_url(f"{base}/ho-so-cua-toi/{d.code}/")
+        assert Dossier.objects.get(pk=d.pk).status == Status.PROCESSING
+
+        # The specialist sees the paper and forwards the dossier to be signed.
+        specialist.goto(f"{base}/ho-so/{d.pk}/")
+        assert "giay-chung-sinh.pdf" in specialist.locator("main").inner_text()
         act(specialist, base, d, "act-forward")
         shot(specialist, "04-chuyen-ky")
         assert Dossier.objects.get(pk=d.pk).step_key == "ky"
@@ -120,19 +154,13 @@ def test_a_dossier_from_the_desk_to_the_citizens_rating(reloaded, world, provide
         officer.goto(f"{base}/ho-so/")
         assert tab(officer, "cho-tra-ket-qua") == 0
 
-        # Lan: VNeID, Hồ sơ của tôi, the rating.
-        lan = context(width=390).new_page()
-        lan.goto(f"{base}/")
-        shot(lan, "06-trang-chu-nguoi-dan")
-        lan.click("header.site a[href='/dang-nhap/vneid/']")
-        lan.wait_for_url(f"{base}/sim/vneid/authorize?*")
-        lan.check(f"input[name=tai_khoan][value='{LAN}']")
-        lan.click("button[name=dong_y]")
-        lan.wait_for_url(f"{base}/ho-so-cua-toi/")
-        assert d.code in lan.locator("main").inner_text()
-        shot(lan, "07-ho-so-cua-toi")
-        lan.click(f"a[href='/ho-so-cua-toi/{d.code}/']")
-        assert lan.locator("a.result-download").count() == 1  # the signed result to download
+        # Lan, later: the signed result downloaded, then her rating.
+        lan.goto(f"{base}/ho-so-cua-toi/{d.code}/")
+        link = lan.locator("a.result-download")
+        assert link.count() == 1
+        result = lan.request.get(base + link.get_attribute("href"))  # her session's cookies
+        assert result.ok and result.headers["content-type"] == "application/pdf"
+        assert result.body().startswith(b"%PDF-") and b"/ByteRange" in result.body()
         lan.click(f"a[href='/ho-so-cua-toi/{d.code}/danh-gia/']")
         lan.check("input[name=muc_do][value=very_satisfied]")
         shot(lan, "08-danh-gia")
