@@ -8,7 +8,7 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from motcua.core.schemas import Cursors, paginate
 from motcua.core.spreadsheets import XLSX_CONTENT_TYPE
@@ -23,14 +23,18 @@ router = Router(tags=["reports"])
 
 class Counts(Schema):
     """A month's counters (`reports.rules.FLOWS`) and the dossiers in progress at its end
-    (so far, for the current month). `settled_on_time` counts the early ones too."""
+    (so far, for the current month). Decision 766's three results of a settled dossier:
+    `settled_early` (trước hạn, before the deadline's day), `settled_on_time` (early or on
+    time, as it always meant: on time only, đúng hạn, is `settled_on_time - settled_early`),
+    `settled_late` (quá hạn)."""
 
     received: int
     online: int
     accepted: int
     refused: int
     settled: int
-    settled_on_time: int
+    settled_on_time: int = Field(description="Settled early or on time (early included).")
+    settled_early: int = Field(description="Settled early (before the deadline's day).")
     settled_late: int
     returned: int
     withdrawn: int

@@ -1,8 +1,8 @@
 """Counts for reports (số liệu tổng hợp): per competent agency, procedure and local day.
 
 `DailyCount` holds what happened on a day (Asia/Ho_Chi_Minh) to the dossiers an agency is
-competent for, for one procedure: received, accepted, settled (on time / late), online… Each
-dossier transition adds to its row in the same transaction as its history rows
+competent for, for one procedure: received, accepted, settled (early / on time / late),
+online… Each dossier transition adds to its row in the same transaction as its history rows
 (`services.counts_record`, called by `dossiers.services.events.write_events`), one upsert per
 transition; `services.counts_rebuild` recomputes days from the history, `counts_check` compares.
 Test dossiers (sandbox) are never counted.
@@ -46,7 +46,12 @@ class CountsBase(models.Model):
     accepted = _counter(_("accepted"))
     refused = _counter(_("refused at reception"))
     settled = _counter(_("settled"))
+    # Decision 766's "đúng hạn hoặc trước hạn": early and on time together, as it always was.
+    # `settled_early` is the early part of it (trước hạn: settled before the deadline's day), so
+    # on time only (đúng hạn: on the deadline's day) is settled_on_time - settled_early, and
+    # settled = settled_on_time + settled_late (+ the few without a deadline).
     settled_on_time = _counter(_("settled early or on time"))
+    settled_early = _counter(_("settled early"))
     settled_late = _counter(_("settled late"))
     returned = _counter(_("results returned"))
     withdrawn = _counter(_("withdrawn"))

@@ -43,6 +43,7 @@ FLOWS = (
     "refused",
     "settled",
     "settled_on_time",
+    "settled_early",
     "settled_late",
     "returned",
     "withdrawn",
@@ -100,7 +101,9 @@ def deltas(f: Facts) -> dict[str, int]:
     if settles(f.kind, f.from_status, f.to_status):
         out["settled"] = 1
         if f.timeliness in ON_TIME:
-            out["settled_on_time"] = 1
+            out["settled_on_time"] = 1  # early included (766's "on time or early")
+            if f.timeliness == Timeliness.EARLY:
+                out["settled_early"] = 1
         elif f.timeliness == Timeliness.LATE:
             out["settled_late"] = 1
         out["in_progress_change"] = out.get("in_progress_change", 0) - 1

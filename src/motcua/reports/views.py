@@ -20,11 +20,16 @@ from . import selectors
 from .spreadsheet import MONTH_COLUMNS, NOW_COLUMNS, report_xlsx
 
 # The page's columns of a month (the .xlsx has them all, `spreadsheet.MONTH_COLUMNS`).
-PAGE_COLUMNS = tuple(
-    (c, h)
-    for c, h in MONTH_COLUMNS
-    if c in ("received", "settled", "settled_on_time", "settled_late", "returned", "in_progress")
+PAGE_COUNTERS = (
+    "received",
+    "settled",
+    "settled_on_time",
+    "settled_early",
+    "settled_late",
+    "returned",
+    "in_progress",
 )
+PAGE_COLUMNS = tuple((c, h) for c, h in MONTH_COLUMNS if c in PAGE_COUNTERS)
 PAGE = "trang"
 PAGE_SIZE = 25
 COUNT_CAP = 1000

@@ -69,6 +69,8 @@ def from_final_states() -> Counter:
             want["settled", end] += 1
             judged = clocking.timeliness_of(d, d.finished_at)
             want["settled_late" if judged == "late" else "settled_on_time", end] += 1
+            if judged == "early":
+                want["settled_early", end] += 1
         if d.status == Status.RETURNED:
             want["returned", local_day(d.returned_at)] += 1
         if d.received_at is not None and end is not None:

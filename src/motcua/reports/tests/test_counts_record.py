@@ -49,6 +49,7 @@ def test_counts_each_day_of_a_dossier_path_on_the_competent_agency(world, intake
     assert row(world, dt.date(2026, 3, 3)) == {
         "settled": 1,
         "settled_on_time": 1,
+        "settled_early": 1,
         "in_progress_change": -1,
     }
     assert row(world, dt.date(2026, 3, 4)) == {"returned": 1}

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.django_db
 
 NOW = local(2026, 4, 15, 10, 0)  # Wednesday 15/4/2026
 MARCH, APRIL = dt.date(2026, 3, 1), dt.date(2026, 4, 1)
+FIGURES = ("received", "settled", "settled_on_time", "settled_early", "settled_late")
 
 
 def build(world, intake) -> dict[str, Dossier]:
@@ -60,14 +61,15 @@ def recomputed(first: dt.date, end: dt.datetime) -> dict[str, int]:
     def within(moment) -> bool:
         return moment is not None and first <= local_day(moment) <= last
 
-    out = dict.fromkeys(("received", "settled", "settled_on_time", "settled_late"), 0)
+    out = dict.fromkeys(FIGURES, 0)
     out |= {"returned": 0, "in_progress": 0}
     for d in Dossier.objects.filter(is_sandbox=False):
         out["received"] += within(d.submitted_at)
         if d.status in (Status.DONE, Status.RETURNED) and within(d.finished_at):
             out["settled"] += 1
-            late = clocking.timeliness_of(d, d.finished_at) == "late"
-            out["settled_late" if late else "settled_on_time"] += 1
+            judged = clocking.timeliness_of(d, d.finished_at)
+            out["settled_late" if judged == "late" else "settled_on_time"] += 1
+            out["settled_early"] += judged == "early"
         out["returned"] += within(d.returned_at)
         if d.received_at is not None and d.received_at < end:
             out["in_progress"] += d.finished_at is None or d.finished_at >= end
@@ -75,7 +77,7 @@ def recomputed(first: dt.date, end: dt.datetime) -> dict[str, int]:
 
 
 def picked(counts: dict) -> dict[str, int]:
-    return {k: counts[k] for k in ("received", "settled", "settled_on_time", "settled_late")} | {
+    return {k: counts[k] for k in FIGURES} | {
         "returned": counts["returned"],
         "in_progress": counts["in_progress"],
     }
@@ -89,6 +91,7 @@ def test_figures_equal_a_recomputation_from_the_dossiers(world, intake):
     assert picked(r.total_last) == recomputed(MARCH, local(2026, 4, 1, 0))
     assert picked(r.total_this) == recomputed(APRIL, NOW)
     assert r.total_last["settled_on_time"] == 1 and r.total_last["settled_late"] == 1
+    assert r.total_last["settled_early"] == 1  # settled on the 3rd, due on the 5th
     assert r.total_this["in_progress"] == 2  # the March one still open, the missed one
     # One competent agency and one procedure: their rows are the totals.
     assert [u.obj for u in r.counted_units] == [commune]

@@ -47,6 +47,9 @@ def test_a_leader_reads_the_figures_on_the_page(world, dossiers):
     assert 'href="/xuat-tep/so-theo-doi/"' in html  # the tracking book
     assert 'href="/bao-cao/so-lieu.xlsx"' in html
     assert world.tree["commune"].name in html and world.birth.code in html
+    # Trước hạn apart from đúng hạn (Decision 766), with the settled dossier (early) in it.
+    assert '<th scope="col" class="num">Trong đó trước hạn</th>' in html
+    assert 'data-label="Trong đó trước hạn">1</td>' in html
     # The dossier ten days old is past its step deadline: listed, with a link.
     assert f'href="/ho-so/{dossiers["late"].pk}/"' in html
     assert f'href="/ho-so/{dossiers["settled"].pk}/"' not in html
@@ -60,6 +63,9 @@ def test_the_api_gives_the_page_figures(world, dossiers):
     this_and_last = body["total_this_month"]["received"] + body["total_last_month"]["received"]
     assert this_and_last == 2
     assert body["total_this_month"]["settled"] == 1
+    # Settled minutes after reception, days before its deadline: early, and on time or early.
+    both = [body["total_this_month"], body["total_last_month"]]
+    assert [sum(m[c] for m in both) for c in ("settled_early", "settled_on_time")] == [1, 1]
     assert body["total_now"]["held"] >= 1 and body["total_now"]["overdue"] >= 1
     # A stock: the open one, whichever month it was received in.
     assert body["total_this_month"]["in_progress"] == 1
@@ -84,6 +90,10 @@ def test_the_figures_download_as_xlsx_from_the_page_and_the_api(world, dossiers)
         rows = list(first.iter_rows(values_only=True))
         assert rows[1][0] == "Cơ quan có thẩm quyền" and rows[1][1] == "Tiếp nhận"
         assert rows[-1][0] == "Tổng cộng"
+        early = rows[1].index("Trong đó trước hạn")
+        assert rows[1][early - 1] == "Đúng hạn, trước hạn"
+        months = [book.worksheets[0], book.worksheets[2]]  # units, this month and last
+        assert sum(list(m.iter_rows(values_only=True))[-1][early] for m in months) == 1
 
 
 def test_a_specialist_and_an_anonymous_visitor_are_refused(world, dossiers):
