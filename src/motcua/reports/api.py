@@ -123,6 +123,51 @@ def figures(request: HttpRequest):
     }
 
 
+class ShareOut(Schema):
+    counted: int
+    of: int
+    percent: float
+
+
+class PapersMonthOut(Schema):
+    """One month's shares for your units: `dossiers` (of the dossiers submitted with papers,
+    those whose every current paper is digitized), `results` (result papers digitized),
+    `reuse` (of the dossiers accepted, those that reused a paper from a data warehouse or a
+    national database)."""
+
+    month: dt.date
+    dossiers: ShareOut
+    results: ShareOut
+    reuse: ShareOut
+
+
+@router.get("/papers", response=list[PapersMonthOut])
+def papers(request: HttpRequest):
+    """Digitization and reuse of papers (R9, R10) for your units, this month so far and last
+    month."""
+    return [
+        {
+            "month": m.first,
+            "dossiers": {
+                "counted": m.dossiers.digitized,
+                "of": m.dossiers.total,
+                "percent": m.dossiers.percent,
+            },
+            "results": {
+                "counted": m.results.digitized,
+                "of": m.results.total,
+                "percent": m.results.percent,
+            },
+            "reuse": {
+                "counted": m.reuse.reused,
+                "of": m.reuse.received,
+                "percent": m.reuse.percent,
+            },
+        }
+        for m in selectors.report_papers(request.user)
+    ]
+
+
 @router.get("/figures.xlsx", url_name="report_xlsx")
 def figures_xlsx(request: HttpRequest):
     """The same figures as a workbook (a sheet per table)."""

@@ -227,3 +227,37 @@ def report_at_risk(user, *, now: dt.datetime | None = None):
         allowed = set(seen)
         ids = [pk for pk in ids if pk in allowed]
     return dossiers_at_risk(ids, now or timezone.now())
+
+
+@dataclass(frozen=True)
+class PapersMonth:
+    """One month's digitization and reuse (R9, R10; Decision 766's digitised-data indicators)
+    for the report's units: dossiers whose every paper is digitized, result papers digitized,
+    dossiers that reused a paper from a data warehouse or a national database."""
+
+    first: dt.date
+    dossiers: Any  # documents.selectors.Share
+    results: Any  # documents.selectors.Share
+    reuse: Any  # documents.warehouse.ReuseShare
+
+
+def report_papers(user, *, now: dt.datetime | None = None) -> list[PapersMonth]:
+    """This month's (so far) and last month's digitization and reuse shares of `user`'s report
+    units (`report.view`), from the documents app's two selectors; three aggregate queries a
+    month over that month's dossiers."""
+    from motcua.core.workcalendar import TZ
+    from motcua.documents.selectors import digitization_share
+    from motcua.documents.warehouse import reuse_share
+
+    ids = report_agency_ids(user)
+    now = now or timezone.now()
+    this_first = local_day(now).replace(day=1)
+    months = []
+    for first in (this_first, previous_month(this_first)):
+        _first, last = month_bounds(first.year, first.month)
+        start = dt.datetime.combine(first, dt.time(), tzinfo=TZ)
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=TZ)
+        shares = digitization_share(start=start, end=end, agency_ids=ids)
+        reuse = reuse_share(start=start, end=end, agency_ids=ids)
+        months.append(PapersMonth(first, shares.dossiers, shares.results, reuse))
+    return months

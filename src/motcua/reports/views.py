@@ -42,6 +42,7 @@ def report(request: HttpRequest) -> HttpResponse:
     try:
         figures = selectors.leader_report(request.user, now=now)
         at_risk = selectors.report_at_risk(request.user, now=now)
+        papers = selectors.report_papers(request.user, now=now)
     except NotAllowed:
         raise PermissionDenied from None
     page = keyset_page(
@@ -75,6 +76,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 for row in figures.holding_units
             ],
             "total_now": [(h, getattr(figures.total_now, c)) for c, h in NOW_COLUMNS],
+            "papers": papers,
             "rows": rows,
             "page": page,
             "count": count,

@@ -149,3 +149,33 @@ def test_a_department_leader_reaches_the_tracking_book_of_the_department(lien_th
     assert response.status_code == 403
     assert client_for(world["dept_specialist"]).get("/xuat-tep/so-theo-doi/").status_code == 403
     assert ExportJob.objects.count() == 1
+
+
+def test_the_report_shows_the_digitization_and_reuse_of_papers(world, dossiers):
+    from motcua.documents.constants import DocumentType
+    from motcua.documents.models import Document
+    from motcua.documents.services import Digitization, document_add, document_digitize
+    from motcua.documents.tests import files
+
+    officer = world["commune_officer"]
+    for key, d in dossiers.items():
+        document_add(actor=officer, dossier=d, content=files.pdf(note=key), name=f"{key}.pdf")
+    # Every paper of the settled dossier digitized (its signed result too), none of the other.
+    for paper in Document.objects.filter(dossier=dossiers["settled"], is_current=True):
+        document_digitize(
+            actor=officer, document=paper, data=Digitization(document_type=DocumentType.OTHER)
+        )
+    chair = client_for(world["commune_chair"])
+    html = chair.get("/bao-cao/").content.decode()
+    assert "Số hóa và tái sử dụng giấy tờ" in html
+    assert 'data-label="Kết quả đã số hóa">1/1 (100,0 %)</td>' in html
+    months = chair.get("/api/v1/reports/papers").json()
+    assert len(months) == 2  # this month so far, and last month
+    counted = {k: sum(m[k]["counted"] for m in months) for k in ("dossiers", "results", "reuse")}
+    of = {k: sum(m[k]["of"] for m in months) for k in ("dossiers", "results", "reuse")}
+    assert counted == {"dossiers": 1, "results": 1, "reuse": 0}
+    assert of == {"dossiers": 2, "results": 1, "reuse": 2}
+    assert client_for(world["commune_specialist"]).get("/api/v1/reports/papers").status_code in (
+        403,
+        404,
+    )
