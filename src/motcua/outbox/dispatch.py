@@ -5,7 +5,8 @@ event of the same (destination, aggregate) that is not delivered (pending, in fl
 with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so workers claim disjoint events without
 waiting on each other (SQLite has one writer: its IMMEDIATE transaction is the claim). Then the
 events following each head in its aggregate: nobody else can claim them, since their head is
-not delivered. All of them get a lease (`claimed_until`, `claim_token`).
+not delivered. All of them get a lease (`claimed_until`, `claim_token`) and are loaded by the
+same statement (`UPDATE … RETURNING`).
 
 Deliver (no transaction, no lock held): the destination sends the batch.
 
@@ -22,15 +23,16 @@ the receiver drops the repeat by the idempotency key.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -113,12 +115,40 @@ def outbox_claim(*, destination: str, limit: int, now: dt.datetime | None = None
                     claimed.add(e.pk)
                     next_seq[key] += 1
                     room -= 1
-        if claimed:
-            OutboxEvent.objects.filter(pk__in=claimed).update(
-                claimed_until=until, claim_token=token
-            )
-    events = list(OutboxEvent.objects.filter(pk__in=claimed).order_by("id")) if claimed else []
+        events = _lease(claimed, until=until, token=token) if claimed else []
     return Claim(token=token, events=events, until=until)
+
+
+def _ids(ids: Collection[int]) -> tuple[str, list]:
+    """`id` matching these ids as one bound parameter (an array on PostgreSQL, a JSON array on
+    SQLite), not one placeholder per id: a batch's statement stays short and its text the same."""
+    if connection.vendor == "postgresql":
+        return "id = ANY(%s)", [list(ids)]
+    return "id IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]
+
+
+# Not loaded with a claimed event: the lease is set from what was written, and nothing that
+# delivers or records reads the others (loaded on access if ever read: deferred fields).
+_LEASE_SKIPS = {"claimed_until", "claim_token", "next_attempt_at", "delivered_at"}
+
+
+def _lease(ids: Collection[int], *, until: dt.datetime, token: str) -> list[OutboxEvent]:
+    """Lease the claimed events and load them, in one statement (UPDATE … RETURNING)."""
+    table = OutboxEvent._meta.db_table
+    columns = ", ".join(
+        f.column for f in OutboxEvent._meta.concrete_fields if f.name not in _LEASE_SKIPS
+    )
+    match, params = _ids(ids)
+    leased = list(
+        OutboxEvent.objects.raw(
+            f"UPDATE {table} SET claimed_until = %s, claim_token = %s "  # noqa: S608 — our table
+            f"WHERE {match} RETURNING {columns}",
+            [connection.ops.adapt_datetimefield_value(until), token, *params],
+        )
+    )
+    for event in leased:
+        event.claimed_until, event.claim_token = until, token
+    return sorted(leased, key=lambda e: e.pk)
 
 
 def outbox_record(claim: Claim, outcomes: dict[int, Outcome], *, now: dt.datetime) -> dict:
@@ -130,15 +160,7 @@ def outbox_record(claim: Claim, outcomes: dict[int, Outcome], *, now: dt.datetim
         delivered = [pk for pk, o in outcomes.items() if o == DELIVERED]
         if delivered:
             # Delivered is delivered, even if the lease ran out and another worker holds it now.
-            counts["delivered"] = OutboxEvent.objects.filter(
-                pk__in=delivered, status=OutboxStatus.PENDING
-            ).update(
-                status=OutboxStatus.DELIVERED,
-                delivered_at=now,
-                claimed_until=None,
-                claim_token="",
-                last_error="",
-            )
+            counts["delivered"] = _mark_delivered(delivered, now=now)
         mine = OutboxEvent.objects.filter(claim_token=claim.token, status=OutboxStatus.PENDING)
         for event in claim.events:
             outcome = outcomes.get(event.pk, SKIPPED)
@@ -184,6 +206,24 @@ def outbox_record(claim: Claim, outcomes: dict[int, Outcome], *, now: dt.datetim
                     claim_token="",
                 )
     return counts
+
+
+def _mark_delivered(ids: list[int], *, now: dt.datetime) -> int:
+    """One UPDATE for the batch's delivered events (those still pending); returns the count."""
+    table = OutboxEvent._meta.db_table
+    match, params = _ids(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, delivered_at = %s, claimed_until = NULL, "  # noqa: S608
+            f"claim_token = '', last_error = '' WHERE status = %s AND {match}",
+            [
+                OutboxStatus.DELIVERED.value,
+                connection.ops.adapt_datetimefield_value(now),
+                OutboxStatus.PENDING.value,
+                *params,
+            ],
+        )
+        return cursor.rowcount
 
 
 @dataclass

@@ -59,7 +59,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -73,6 +73,8 @@ from .models import SimDossier, SimProgress
 STATUSES = {str(n) for n in range(1, 11)}
 SESSION_SECONDS = 1800
 MAX_BODY = 5 * 1024 * 1024
+# Rows per statement on SQLite (its limit of bound parameters; PostgreSQL takes arrays).
+SQLITE_ROWS = 500
 FAULT_KEYS = {
     "reset",
     "outage_seconds",
@@ -248,40 +250,89 @@ def _check_dossier(obj: Any) -> str:
 
 def apply_dossiers(data: Any, *, updating: bool, style: str) -> None:
     """A batch of dossier objects, all created or all updated (the caller's transaction: a
-    refusal applies none), set-based: one locking read, one multi-row write."""
+    refusal applies none), set-based: one locking read of the codes (in code order, so two
+    calls never wait on each other in a cycle) and one statement writing every row."""
     if not isinstance(data, list) or not data:
         raise Refused("1", "data phải là một mảng hồ sơ")
     objects = {_check_dossier(obj): obj for obj in data}  # the last object of a code wins
-    held = {
-        d.code: d
-        for d in SimDossier.objects.select_for_update()
+    held = set(
+        SimDossier.objects.select_for_update()
         .filter(code__in=list(objects))
         .order_by("code")
-    }
+        .values_list("code", flat=True)
+    )
     if updating:
         for code in objects:
             if code not in held:
                 raise Refused("2", f"Không tìm thấy hồ sơ {code}")
-        now = timezone.now()
-        for code, obj in objects.items():
-            held[code].data = obj
-            held[code].updates += 1
-            held[code].updated_at = now
-        SimDossier.objects.bulk_update(list(held.values()), ["data", "updates", "updated_at"])
+        _update_dossiers(objects)
         return
     for code in objects:
         if code in held:
             raise Refused("-3" if style == "B" else "3", f"Hồ sơ {code} đã tồn tại")
     try:
         with transaction.atomic():
-            SimDossier.objects.bulk_create(
-                [
-                    SimDossier(code=code, data=obj, style=style, creates=1)
-                    for code, obj in objects.items()
-                ]
-            )
+            _insert_dossiers(objects, style=style)
     except IntegrityError as exc:  # one was created a moment ago by a concurrent call
         raise Refused("-3" if style == "B" else "3", "Hồ sơ đã tồn tại") from exc
+
+
+def _array_cursor() -> Any:
+    """A cursor for statements taking whole columns as arrays (`%b`: sent bound and binary).
+    Django's PostgreSQL cursor binds on the client, quoting every element of a text array into
+    the statement: ~60 ms for a call of 500 rows, against ~4 ms sent binary."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _update_dossiers(objects: dict[str, Any]) -> None:
+    """One UPDATE for the whole call (no model objects, no CASE per row)."""
+    table = SimDossier._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    codes, documents = list(objects), [_dumps(o) for o in objects.values()]
+    if connection.vendor == "postgresql":
+        with _array_cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS d SET data = v.data::jsonb, updates = d.updates + 1, "  # noqa: S608 — our table name
+                "updated_at = %s FROM unnest(%b::text[], %b::text[]) AS v(code, data) "
+                "WHERE d.code = v.code",
+                [now, codes, documents],
+            )
+        return
+    pairs = list(zip(codes, documents, strict=True))
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), SQLITE_ROWS):
+            chunk = pairs[start : start + SQLITE_ROWS]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET data = v.column2, updates = updates + 1, updated_at = %s "  # noqa: S608
+                f"FROM (VALUES {values}) AS v WHERE {table}.code = v.column1",
+                [now, *(x for pair in chunk for x in pair)],
+            )
+
+
+def _insert_dossiers(objects: dict[str, Any], *, style: str) -> None:
+    """One INSERT for the whole call; a code held already raises IntegrityError."""
+    if connection.vendor != "postgresql":
+        SimDossier.objects.bulk_create(
+            SimDossier(code=code, data=obj, style=style, creates=1) for code, obj in objects.items()
+        )
+        return
+    table = SimDossier._meta.db_table
+    now = timezone.now()
+    with _array_cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (code, data, style, creates, updates, created_at, updated_at) "  # noqa: S608
+            "SELECT v.code, v.data::jsonb, %s, 1, 0, %s, %s "
+            "FROM unnest(%b::text[], %b::text[]) WITH ORDINALITY AS v(code, data, n) ORDER BY v.n",
+            [style, now, now, list(objects), [_dumps(o) for o in objects.values()]],
+        )
 
 
 def _key(row: dict[str, Any], header: str = "") -> str:
@@ -322,30 +373,59 @@ def apply_progress(data: Any) -> None:
 
 def _record_many(rows: list[dict[str, Any]], *, service: str) -> None:
     """Each row once per idempotency key, in the order given; a key seen before (in an earlier
-    call or earlier in this one) only counts one more delivery. A key inserted by a concurrent
-    call between the read and the insert is skipped without being counted."""
+    call, a concurrent one, or earlier in this one) only counts one more delivery. One INSERT …
+    ON CONFLICT DO NOTHING for the new rows; the keys it did not insert are the repeats."""
     keyed = [(_key(row), row) for row in rows]
-    seen = set(
-        SimProgress.objects.filter(key__in=[k for k, _r in keyed]).values_list("key", flat=True)
-    )
-    fresh, repeats = [], {}
+    fresh: dict[str, dict[str, Any]] = {}
+    repeats: dict[str, int] = {}
     for key, row in keyed:
-        if key in seen:
+        if key in fresh:
             repeats[key] = repeats.get(key, 0) + 1
-            continue
-        seen.add(key)
-        fresh.append(
-            SimProgress(
-                key=key,
-                service=service,
-                code=str(row["MaHoSo"]),
-                status=str(row.get("TrangThai")),
-                data=row,
-            )
-        )
-    SimProgress.objects.bulk_create(fresh, ignore_conflicts=True)
+        else:
+            fresh[key] = row
+    inserted = _insert_progress(fresh, service=service)
+    for key in fresh.keys() - inserted:
+        repeats[key] = repeats.get(key, 0) + 1
+    by_count: dict[int, list[str]] = {}
     for key, n in repeats.items():
-        SimProgress.objects.filter(key=key).update(times_received=F("times_received") + n)
+        by_count.setdefault(n, []).append(key)
+    for n, keys in by_count.items():
+        SimProgress.objects.filter(key__in=keys).update(times_received=F("times_received") + n)
+
+
+def _insert_progress(rows: dict[str, dict[str, Any]], *, service: str) -> set[str]:
+    """Insert the rows whose key is new, in the order given; returns the keys inserted."""
+    table = SimProgress._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    keys = list(rows)
+    codes = [str(r["MaHoSo"]) for r in rows.values()]
+    statuses = [str(r.get("TrangThai")) for r in rows.values()]
+    documents = [_dumps(r) for r in rows.values()]
+    columns = "(key, service, code, status, data, times_received, received_at)"
+    if connection.vendor == "postgresql":
+        with _array_cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} {columns} "  # noqa: S608 — our table name
+                "SELECT v.key, %s, v.code, v.status, v.data::jsonb, 1, %s "
+                "FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[]) WITH ORDINALITY "
+                "AS v(key, code, status, data, n) ORDER BY v.n "
+                "ON CONFLICT (key) DO NOTHING RETURNING key",
+                [service, now, keys, codes, statuses, documents],
+            )
+            return {k for (k,) in cursor.fetchall()}
+    with connection.cursor() as cursor:
+        inserted = set()
+        values_rows = list(zip(keys, codes, statuses, documents, strict=True))
+        for start in range(0, len(values_rows), SQLITE_ROWS):
+            chunk = values_rows[start : start + SQLITE_ROWS]
+            values = ", ".join(["(%s, %s, %s, %s, %s, 1, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} {columns} VALUES {values} "  # noqa: S608
+                "ON CONFLICT (key) DO NOTHING RETURNING key",
+                [x for k, c, st, d in chunk for x in (k, service, c, st, d, now)],
+            )
+            inserted |= {k for (k,) in cursor.fetchall()}
+        return inserted
 
 
 def apply_status(data: Any, header_key: str) -> None:
