@@ -273,6 +273,13 @@ def procedure_id_by_code(code: str) -> int | None:
     return next(iter(found), None)
 
 
+def field_procedure_ids(field_id: int) -> list[int]:
+    """The procedures of a field (lĩnh vực), for the worklist's field filter."""
+    from motcua.catalog.models import Procedure
+
+    return sorted(Procedure.objects.filter(field_id=field_id).values_list("pk", flat=True))
+
+
 def field_choices() -> list[tuple[int, str]]:
     """The fields (lĩnh vực) of the worklist's filter, by name."""
     from motcua.catalog.models import Field
@@ -624,7 +631,13 @@ class Filters:
         if self.procedure_id:
             qs = qs.filter(procedure_id=self.procedure_id)
         if self.field_id:
-            qs = qs.filter(procedure__field_id=self.field_id)
+            # The field's procedures as literal ids (a field holds tens of them): the
+            # procedure's index answers, where a join to the catalogue made the planner walk
+            # the list's whole order; a procedure of another field matches nothing, unread.
+            ids = field_procedure_ids(self.field_id)
+            if self.procedure_id:
+                ids = [pk for pk in ids if pk == self.procedure_id]
+            qs = qs.filter(procedure_id__in=ids) if ids else qs.none()
         if self.channel:
             qs = qs.filter(channel=self.channel)
         if self.received_from:

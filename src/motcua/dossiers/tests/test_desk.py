@@ -200,6 +200,11 @@ def test_worklist_filters_by_procedure_field_channel_dates_and_overdue(world):
     assert codes(overdue=True) == {old.code}
     assert codes(procedure_id=world.birth.pk) == {old.code, new.code}
     assert codes(field_id=world.birth.field_id) == {old.code, new.code}
+    # A field without the dossiers' procedure matches none, alone or with the procedure.
+    other_field = world.birth.field_id + 10**6
+    assert codes(field_id=other_field) == set()
+    assert codes(procedure_id=world.birth.pk, field_id=other_field) == set()
+    assert codes(procedure_id=world.birth.pk, field_id=world.birth.field_id) == {old.code, new.code}
     assert codes(channel="online") == set()
     assert codes(channel="direct") == {old.code, new.code}
     assert codes(received_from=today) == {new.code}
