@@ -484,7 +484,10 @@ class DeskScope:
         )
 
     def held(self, user: User) -> Q:
-        """At a unit where they work, or assigned to them (the deadline tabs' scope)."""
+        """At a unit where they work, or assigned to them (the deadline tabs' scope). Working
+        at every agency is every dossier: `Q(…) | Q()` would be the left side alone."""
+        if self.work is None:
+            return Q()
         return Q(assignee=user) | _at("step_agency_id", self.work)
 
     def tabs(self) -> tuple[str, ...]:

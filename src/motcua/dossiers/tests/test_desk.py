@@ -122,6 +122,20 @@ def test_tab_counts_follow_the_dossier_from_reception_to_return(world):
     assert counts(specialist, T0)["mine"] == 0
 
 
+def test_who_works_at_every_agency_sees_every_near_and_late_dossier(world, superuser):
+    """The deadline tabs' scope is every unit for an official whose work covers them all (a
+    province-wide grant, a superuser), not only the dossiers assigned to them."""
+    d = fresh(receive(world, now=T0))
+    assert d.assignee_id is None and d.step_due_at is not None
+    near_now = d.step_due_at - dt.timedelta(minutes=30)
+    late_now = d.step_due_at + dt.timedelta(minutes=1)
+    assert counts(superuser, near_now)["near"] == 1
+    assert counts(superuser, late_now)["late"] == 1
+    assert [x.code for x in selectors.dossiers_list(user=superuser, tab="late", now=late_now)] == [
+        d.code
+    ]
+
+
 def test_the_desk_page_defaults_to_my_work_with_counts_in_a_constant_number_of_queries(world):
     for _i in range(2):
         receive(world)
