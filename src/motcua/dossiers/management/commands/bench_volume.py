@@ -989,15 +989,16 @@ class Command(BaseCommand):
         unit holds now, the late and at-risk list's first page and its capped count), its next
         page, and the two dossier reads on their own."""
         from motcua.dossiers import selectors
-        from motcua.reports.selectors import report_agency_ids
+        from motcua.reports.selectors import report_agency_ids, report_at_risk
 
         url = reverse("reports:report")
         out = []
         for role, user in (("province leader", setup.leader), ("commune chairman", setup.chairman)):
             client = self._client(user)
             out.append(Read(f"report page, {role}", get(client, url)))
-            first = client.get(url)
-            nxt = first.context["page"].next if first.context else None
+            # The list's next page as its link carries it (the page's own selector and order).
+            at_risk_qs = report_at_risk(user, now=timezone.now())
+            nxt = keyset_page(at_risk_qs, selectors.OPEN_ORDER, cursor=None, size=PAGE).next
             if nxt:
                 out.append(Read(f"report at-risk p2, {role}", get(client, url, trang=nxt)))
             ids = report_agency_ids(user)
