@@ -267,6 +267,13 @@ class Dossier(models.Model):
                 condition=OPEN_ROWS,
                 name="dossier_open_received_idx",
             ),
+            # The desk's "awaiting reception" tab: submitted dossiers per desk (without it, a
+            # commune's desk was the intersection with its every dossier ever received).
+            models.Index(
+                fields=["receiving_agency", "step_due_at", "id"],
+                condition=models.Q(status=Status.SUBMITTED, is_sandbox=False),
+                name="dossier_to_receive_idx",
+            ),
             # The due-warning scan: running dossiers by appointment (a fraction of the open
             # ones; the plain `due_at` index holds every closed dossier too).
             models.Index(

@@ -149,6 +149,8 @@ class Result:
     calls: int
     plan: str
     slowest_ms: float = 0.0
+    sql_ms: float = 0.0  # every statement of the captured call, together
+    statements: int = 0
 
 
 @dataclass
@@ -1097,6 +1099,7 @@ class Command(BaseCommand):
                         read.call()
                 times = []
                 slowest: tuple[float, str, object] | None = None
+                captured: _Slowest | None = None
                 for k in range(n):
                     # The last call of the scan (too long to run once more) is the one whose
                     # queries are captured; the others' are captured by an extra call.
@@ -1106,11 +1109,11 @@ class Command(BaseCommand):
                         read.call()
                         times.append((time.perf_counter() - t0) * 1000)
                     if capture:
-                        slowest = s.slowest
+                        slowest, captured = s.slowest, s
                 if not scan:
                     with _Slowest() as s:
                         read.call()
-                    slowest = s.slowest
+                    slowest, captured = s.slowest, s
                 plan = _plan_of(slowest) if slowest else "(no SQL)"
                 result = Result(
                     read.name,
@@ -1119,6 +1122,8 @@ class Command(BaseCommand):
                     n,
                     plan,
                     slowest_ms=slowest[0] if slowest else 0.0,
+                    sql_ms=captured.total_ms if captured else 0.0,
+                    statements=captured.count if captured else 0,
                 )
                 results.append(result)
                 self.stderr.write(
@@ -1129,12 +1134,13 @@ class Command(BaseCommand):
     def report(self, results: list[Result]) -> None:
         self.stdout.write("")
         self.stdout.write(
-            f"{'read':42} {'calls':>5} {'median ms':>10} {'p99 ms':>9} {'slowest SQL':>12}  plan"
+            f"{'read':42} {'calls':>5} {'median ms':>10} {'p99 ms':>9} {'all SQL':>14} "
+            f"{'slowest SQL':>12}  plan"
         )
         for r in results:
             self.stdout.write(
                 f"{r.name:42} {r.calls:5} {r.median_ms:10.1f} {r.p99_ms:9.1f} "
-                f"{r.slowest_ms:10.1f} ms  {r.plan}"
+                f"{r.sql_ms:7.1f} ms/{r.statements:<3} {r.slowest_ms:7.1f} ms  {r.plan}"
             )
         with connection.cursor() as cursor:
             cursor.execute("SELECT version(), pg_size_pretty(pg_database_size(current_database()))")
@@ -1224,6 +1230,8 @@ class _Slowest:
     def __init__(self, enabled: bool = True):
         self.enabled = enabled
         self.slowest: tuple[float, str, object] | None = None
+        self.total_ms = 0.0
+        self.count = 0
 
     def __call__(self, execute, sql, params, many, context):
         t0 = time.perf_counter()
@@ -1231,6 +1239,8 @@ class _Slowest:
             return execute(sql, params, many, context)
         finally:
             ms = (time.perf_counter() - t0) * 1000
+            self.total_ms += ms
+            self.count += 1
             if not many and (self.slowest is None or ms > self.slowest[0]):
                 self.slowest = (ms, sql, params)
 
