@@ -193,6 +193,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch", type=int, default=BATCH)
         parser.add_argument(
+            "--only",
+            action="append",
+            default=[],
+            help="measure only the reads whose name contains this text (repeatable)",
+        )
+        parser.add_argument(
             "--skip-counts",
             action="store_true",
             help="leave the reports' counts unbuilt (16 min at 10 M): the report page then "
@@ -200,8 +206,19 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, dossiers, keep, reuse, repeat, scan_runs, batch, skip_counts=False, **options
+        self,
+        *args,
+        dossiers,
+        keep,
+        reuse,
+        repeat,
+        scan_runs,
+        batch,
+        skip_counts=False,
+        only=(),
+        **options,
     ):
+        self.only = list(only or [])
         if connection.vendor != "postgresql":
             raise CommandError(
                 "bench_volume runs on PostgreSQL only (bulk SQL, trigram index, plans): set "
@@ -1090,6 +1107,8 @@ class Command(BaseCommand):
                 cursor.execute(f"ANALYZE {table}")
         with override_settings(TRACKING_RATE_PER_MINUTE=10**9, TRACKING_CODE_GUESSES=10**9):
             for read in self.reads(setup):
+                if getattr(self, "only", None) and not any(o in read.name for o in self.only):
+                    continue
                 scan = read.repeat == -1
                 if scan and not scan_runs:
                     continue
