@@ -85,9 +85,10 @@ READS = [
     "report page, commune chairman",
     "report held now (open_by_unit), province leader",
     "report at-risk p1 (selector), commune chairman",
-    "export .xlsx officer, overdue",
+    "export .xlsx officer, post+overdue",
     "export .xlsx specialist, procedure+due 7 days",
-    "export .xlsx leader, procedure+overdue",
+    "export .xlsx leader, procedure+post+received 3 days",
+    "export .xlsx officer, overdue",
 ]
 
 

@@ -61,10 +61,11 @@ SLOTS = 10_000  # the status and procedure mix, in ten-thousandths
 DOSSIERS_PER_YEAR = 2_000_000
 OPEN_DAYS = 20  # open dossiers were received in the last three weeks
 LEADER = "lanhdao.tinh"  # the province leader the benchmark adds: sees every agency
-# The land registration office (most of the generated provincial dossiers' steps): the demo's
-# specialist there, and the unit leader the benchmark adds (the demo has none there).
-SPECIALIST = "cv.vpdk.1"
-UNIT_LEADER = "tp.vpdk"
+# The business registration office (the enterprise registrations' processing step): the demo's
+# specialist there, and the unit leader the benchmark adds (the demo has none there). (The land
+# office's specialist holds a grant narrowed to a field: his desk lists nothing.)
+SPECIALIST = "cv.stc.dkkd"
+UNIT_LEADER = "tp.dkkd"
 PAGE = 25
 # Generated channels, cumulative per cent: 55 % online, 40 % in person, 5 % by post.
 CHANNEL_MIX = (55, 95)
@@ -167,8 +168,8 @@ class Setup:
     leader: User
     desk: Agency
     templates: list[int]
-    # The desk's other roles: a specialist and a unit leader of the unit that holds the most
-    # open generated dossiers (the land registration office), a commune chairman.
+    # The desk's other roles: a specialist and a unit leader of a processing unit (the
+    # business registration office), a commune chairman.
     specialist: User | None = None
     unit_leader: User | None = None
     chairman: User | None = None
@@ -291,9 +292,9 @@ class Command(BaseCommand):
             unit_leader = official_create(
                 actor=admin,
                 username=UNIT_LEADER,
-                full_name="Giám đốc Văn phòng Đăng ký đất đai (benchmark)",
+                full_name="Trưởng phòng Đăng ký kinh doanh (benchmark)",
                 agency=unit,
-                position="Giám đốc",
+                position="Trưởng phòng",
             )
             grant_create(
                 actor=admin,
@@ -1063,23 +1064,35 @@ class Command(BaseCommand):
             return call
 
         out = []
-        for role, user, params in (
-            ("officer, overdue", setup.officer, {w.OVERDUE: "1"}),
+        today = timezone.localdate()
+        for role, user, params, repeat in (
+            ("officer, post+overdue", setup.officer, {w.CHANNEL: "post", w.OVERDUE: "1"}, 5),
             (
                 "specialist, procedure+due 7 days",
                 setup.specialist,
                 {
-                    w.PROCEDURE: provincial,
-                    w.DUE_TO: str(timezone.localdate() + dt.timedelta(days=7)),
+                    w.PROCEDURE: PROVINCIAL[0][0],
+                    w.DUE_TO: str(today + dt.timedelta(days=7)),
                 },
+                5,
             ),
-            ("leader, procedure+overdue", setup.leader, {w.PROCEDURE: provincial, w.OVERDUE: "1"}),
+            (
+                "leader, procedure+post+received 3 days",
+                setup.leader,
+                {
+                    w.PROCEDURE: provincial,
+                    w.CHANNEL: "post",
+                    w.RECEIVED_FROM: str(today - dt.timedelta(days=3)),
+                },
+                5,
+            ),
+            ("officer, overdue", setup.officer, {w.OVERDUE: "1"}, 2),
         ):
             client = self._client(user)
             query = "&".join(f"{k}={v}" for k, v in params.items())
             rows, _p = self._count(user, params)
             out.append(
-                Read(f"export .xlsx {role} ({rows:,} rows)", export(client, query), repeat=5)
+                Read(f"export .xlsx {role} ({rows:,} rows)", export(client, query), repeat=repeat)
             )
         return out
 
