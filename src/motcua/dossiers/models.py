@@ -267,6 +267,14 @@ class Dossier(models.Model):
                 condition=OPEN_ROWS,
                 name="dossier_open_received_idx",
             ),
+            # The leaders' report: open dossiers per unit, past and near their step deadline
+            # (`selectors.open_by_unit`), counted from the index alone (an index-only scan;
+            # through the heap 0.44–0.78 s at a million dossiers, 80,000 open).
+            models.Index(
+                fields=["step_agency", "step_due_at", "step_near_at", "id"],
+                condition=OPEN_ROWS,
+                name="dossier_open_unit_idx",
+            ),
             # The desk's "awaiting reception" tab: submitted dossiers per desk (without it, a
             # commune's desk was the intersection with its every dossier ever received).
             models.Index(

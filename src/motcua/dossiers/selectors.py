@@ -1079,8 +1079,8 @@ class HeldNow:
 
 def open_by_unit(agency_ids: list[int] | None, now: dt.datetime) -> dict[int, HeldNow]:
     """Per unit among `agency_ids` (None: every unit), the open dossiers it holds: one grouped
-    count over the open-dossier partial index by step unit (`dossier_open_step_idx`), never the
-    closed rows."""
+    count over the open-dossier partial index by step unit (`dossier_open_unit_idx`, read
+    index-only), never the closed rows."""
     from django.db.models import Count
 
     qs = Dossier.objects.filter(OPEN, step_agency__isnull=False)
