@@ -86,7 +86,7 @@ READS = [
     "report held now (open_by_unit), province leader",
     "report at-risk p1 (selector), commune chairman",
     "export .xlsx officer, post+overdue",
-    "export .xlsx specialist, procedure+due 7 days",
+    "export .xlsx specialist, procedure+post+due 7 days",
     "export .xlsx leader, procedure+post+received 3 days",
     "export .xlsx officer, overdue",
 ]

@@ -1068,10 +1068,11 @@ class Command(BaseCommand):
         for role, user, params, repeat in (
             ("officer, post+overdue", setup.officer, {w.CHANNEL: "post", w.OVERDUE: "1"}, 5),
             (
-                "specialist, procedure+due 7 days",
+                "specialist, procedure+post+due 7 days",
                 setup.specialist,
                 {
                     w.PROCEDURE: PROVINCIAL[0][0],
+                    w.CHANNEL: "post",
                     w.DUE_TO: str(today + dt.timedelta(days=7)),
                 },
                 5,
