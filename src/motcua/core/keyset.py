@@ -108,11 +108,12 @@ def _after(order: Keyset, value: Any, pk: int, *, forward: bool) -> Q:
 def _ordered(qs: QuerySet, order: Keyset, *, forward: bool, nulls: bool) -> QuerySet:
     up = forward != order.descending
     sign = "" if up else "-"
-    if nulls:
-        return qs.filter(**{f"{order.column}__isnull": True}).order_by(f"{sign}pk")
-    return qs.filter(**{f"{order.column}__isnull": False}).order_by(
-        f"{sign}{order.column}", f"{sign}pk"
-    )
+    # The NULL part too is ordered by the column (all NULL: the order of the key), so that the
+    # list's (…, column, pk) indexes answer it as they answer the rest. By the key alone, the
+    # primary key looked cheaper to the planner whenever it overestimated the matches, and it
+    # walked every row of the table when there were none (4.9 s at a million dossiers).
+    part = qs.filter(**{f"{order.column}__isnull": nulls})
+    return part.order_by(f"{sign}{order.column}", f"{sign}pk")
 
 
 def _walk(

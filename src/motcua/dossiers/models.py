@@ -247,6 +247,41 @@ class Dossier(models.Model):
                 condition=OPEN_ROWS,
                 name="dossier_open_procedure_idx",
             ),
+            # The worklist's other filters over the open dossiers (issue 14): status and
+            # channel in the list's order; appointment and reception by range.
+            models.Index(
+                fields=["status", "step_due_at", "id"],
+                condition=OPEN_ROWS,
+                name="dossier_open_status_idx",
+            ),
+            models.Index(
+                fields=["channel", "step_due_at", "id"],
+                condition=OPEN_ROWS,
+                name="dossier_open_channel_idx",
+            ),
+            models.Index(
+                fields=["due_at", "id"], condition=OPEN_ROWS, name="dossier_open_appt_idx"
+            ),
+            models.Index(
+                fields=["received_at", "id"],
+                condition=OPEN_ROWS,
+                name="dossier_open_received_idx",
+            ),
+            # The leaders' report: open dossiers per unit, past and near their step deadline
+            # (`selectors.open_by_unit`), counted from the index alone (an index-only scan;
+            # through the heap 0.44–0.78 s at a million dossiers, 80,000 open).
+            models.Index(
+                fields=["step_agency", "step_due_at", "step_near_at", "id"],
+                condition=OPEN_ROWS,
+                name="dossier_open_unit_idx",
+            ),
+            # The desk's "awaiting reception" tab: submitted dossiers per desk (without it, a
+            # commune's desk was the intersection with its every dossier ever received).
+            models.Index(
+                fields=["receiving_agency", "step_due_at", "id"],
+                condition=models.Q(status=Status.SUBMITTED, is_sandbox=False),
+                name="dossier_to_receive_idx",
+            ),
             # The due-warning scan: running dossiers by appointment (a fraction of the open
             # ones; the plain `due_at` index holds every closed dossier too).
             models.Index(
@@ -265,6 +300,12 @@ class Dossier(models.Model):
             models.Index(fields=["step_agency", "submitted_at"], name="dossier_step_time_idx"),
             # Closed dossiers of a period for whoever sees every agency, latest first.
             models.Index(fields=["submitted_at", "id"], name="dossier_submitted_idx"),
+            # ... narrowed by the worklist's procedure, status or channel filter (issue 14).
+            models.Index(
+                fields=["procedure", "submitted_at", "id"], name="dossier_procedure_time_idx"
+            ),
+            models.Index(fields=["status", "submitted_at", "id"], name="dossier_status_time_idx"),
+            models.Index(fields=["channel", "submitted_at", "id"], name="dossier_channel_time_idx"),
         ]
         constraints = [
             # The national code is the idempotency key of delivery (DOMAIN.md decision 13).

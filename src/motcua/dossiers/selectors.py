@@ -273,6 +273,13 @@ def procedure_id_by_code(code: str) -> int | None:
     return next(iter(found), None)
 
 
+def field_procedure_ids(field_id: int) -> list[int]:
+    """The procedures of a field (lĩnh vực), for the worklist's field filter."""
+    from motcua.catalog.models import Procedure
+
+    return sorted(Procedure.objects.filter(field_id=field_id).values_list("pk", flat=True))
+
+
 def field_choices() -> list[tuple[int, str]]:
     """The fields (lĩnh vực) of the worklist's filter, by name."""
     from motcua.catalog.models import Field
@@ -477,7 +484,10 @@ class DeskScope:
         )
 
     def held(self, user: User) -> Q:
-        """At a unit where they work, or assigned to them (the deadline tabs' scope)."""
+        """At a unit where they work, or assigned to them (the deadline tabs' scope). Working
+        at every agency is every dossier: `Q(…) | Q()` would be the left side alone."""
+        if self.work is None:
+            return Q()
         return Q(assignee=user) | _at("step_agency_id", self.work)
 
     def tabs(self) -> tuple[str, ...]:
@@ -624,7 +634,13 @@ class Filters:
         if self.procedure_id:
             qs = qs.filter(procedure_id=self.procedure_id)
         if self.field_id:
-            qs = qs.filter(procedure__field_id=self.field_id)
+            # The field's procedures as literal ids (a field holds tens of them): the
+            # procedure's index answers, where a join to the catalogue made the planner walk
+            # the list's whole order; a procedure of another field matches nothing, unread.
+            ids = field_procedure_ids(self.field_id)
+            if self.procedure_id:
+                ids = [pk for pk in ids if pk == self.procedure_id]
+            qs = qs.filter(procedure_id__in=ids) if ids else qs.none()
         if self.channel:
             qs = qs.filter(channel=self.channel)
         if self.received_from:
@@ -1063,8 +1079,8 @@ class HeldNow:
 
 def open_by_unit(agency_ids: list[int] | None, now: dt.datetime) -> dict[int, HeldNow]:
     """Per unit among `agency_ids` (None: every unit), the open dossiers it holds: one grouped
-    count over the open-dossier partial index by step unit (`dossier_open_step_idx`), never the
-    closed rows."""
+    count over the open-dossier partial index by step unit (`dossier_open_unit_idx`, read
+    index-only), never the closed rows."""
     from django.db.models import Count
 
     qs = Dossier.objects.filter(OPEN, step_agency__isnull=False)

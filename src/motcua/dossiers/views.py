@@ -33,7 +33,7 @@ from motcua.catalog.constants import Requirement
 from motcua.catalog.selectors import procedure_public_get, procedure_search
 from motcua.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from motcua.core.idempotency import once_token
-from motcua.core.keyset import capped_count, keyset_page
+from motcua.core.keyset import Page, capped_count, keyset_page
 from motcua.people import services as people
 from motcua.printing.forms import FormNotAvailable, form_for
 from motcua.territory.selectors import commune_list
@@ -132,8 +132,13 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     dossiers, p = worklist_queryset(request.user, request.GET, now=now, today=timezone.localdate())
     order = selectors.list_order(p["closed"])
-    page = keyset_page(dossiers, order, cursor=request.GET.get(PAGE), size=PAGE_SIZE)
+    # The capped count first: when nothing matches, the page is not read (the planner,
+    # expecting matches, would walk the list's whole order to find none).
     count, capped = capped_count(dossiers, COUNT_CAP)
+    if count:
+        page = keyset_page(dossiers, order, cursor=request.GET.get(PAGE), size=PAGE_SIZE)
+    else:
+        page = Page([])
     rows = [
         Row(d, selectors.deadlines_of(d, now), not d.assignee_id and d.status in CLOCK_RUNNING)
         for d in page.items

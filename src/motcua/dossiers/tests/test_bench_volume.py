@@ -8,7 +8,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.core.keyset import keyset_page
@@ -34,6 +36,59 @@ READS = [
     "public tracking (API)",
     "766 month",
     "due_warnings_scan",
+    # Issue 14: the desk's tab counts and each tab's page for four roles, every worklist
+    # filter alone and combined (open and closed), the leaders' report, the .xlsx export.
+    *(
+        f"desk tab counts ({n}), {role}"
+        for n, role in (
+            (5, "receiving officer"),
+            (3, "specialist"),
+            (4, "unit leader"),
+            (4, "province leader"),
+        )
+    ),
+    "tab cho-tiep-nhan, receiving officer",
+    "tab cua-toi, specialist",
+    "tab cho-phan-cong, unit leader",
+    "tab sap-den-han, unit leader",
+    "tab qua-han, province leader",
+    "tab cho-tra-ket-qua, receiving officer",
+    *(
+        f"filter {name}, {role}"
+        for role in ("officer", "leader")
+        for name in (
+            "procedure",
+            "field",
+            "channel online",
+            "channel post",
+            "received last 7 days",
+            "due next 7 days",
+            "overdue only",
+            "status processing",
+            "status supplement",
+            "procedure+channel+overdue",
+            "field+received+due",
+            "status+channel+due",
+            "search+procedure+overdue",
+            "none match (procedure×field)",
+            "closed month + procedure",
+            "closed month + field",
+            "closed month + channel post",
+            "closed month + status refused",
+            "closed month + received+due",
+            "closed year + status stopped",
+            "closed year + procedure+channel post",
+            "closed year + none match",
+        )
+    ),
+    "report page, province leader",
+    "report page, commune chairman",
+    "report held now (open_by_unit), province leader",
+    "report at-risk p1 (selector), commune chairman",
+    "export .xlsx officer, post+overdue",
+    "export .xlsx specialist, procedure+post+due 7 days",
+    "export .xlsx leader, procedure+post+received 3 days",
+    "export .xlsx officer, overdue",
 ]
 
 
@@ -84,6 +139,18 @@ def test_generates_valid_dossiers_and_times_every_read(client):
     assert set(generated.values_list("status", flat=True)) == set(
         templates.values_list("status", flat=True)
     )
+
+    # Every channel, for the worklist's channel filter: most online, a few by post.
+    channels = dict(generated.values("channel").annotate(n=Count("pk")).values_list("channel", "n"))
+    assert set(channels) == {"online", "direct", "post"}
+    assert channels["online"] > channels["direct"] > channels["post"]
+    # Open dossiers near and past their step deadline, for the desk's tabs and the report.
+    now = timezone.now()
+    assert open_.filter(step_near_at__lte=now, step_due_at__gte=now).exists()
+    assert open_.filter(step_due_at__lt=now).exists()
+    assert not open_.filter(step_near_at__isnull=True, step_due_at__isnull=False).exists()
+    running = open_.filter(status__in=["accepted", "processing"], due_at__isnull=False)
+    assert running.exists() and not running.filter(due_near_at__isnull=True).exists()
 
     # Valid rows: the search column as save() computes it, the history in the dossier's order.
     for code, name, folded in generated.values_list("code", "applicant_name", "search_folded"):

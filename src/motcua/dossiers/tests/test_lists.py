@@ -115,6 +115,32 @@ def test_pages_backwards_are_the_pages_forwards(world):
     assert back.previous is None and back.first
 
 
+def test_the_rows_without_a_deadline_are_read_in_the_lists_index_order(world):
+    """The NULL part of a walk (dossiers without a step deadline: submitted, awaiting a
+    supplement) is ordered by the column then the key, like the rest, so the list's
+    (…, step_due_at, id) indexes answer it. Ordered by the key alone, the planner walked the
+    primary key over every dossier whenever a filter left the list short (4.9 s at a million
+    dossiers for a procedure the desk never receives)."""
+    template = receive(world)
+    clones(template, DUES * 2, start=0)
+    waiting = receive(world, accept=False)
+    assert waiting.step_due_at is None
+    qs = selectors.dossiers_list(user=world["commune_officer"])
+    pages = []
+    with CaptureQueriesContext(connection) as queries:
+        pages.append(keyset_page(qs, selectors.OPEN_ORDER, cursor=None, size=3))
+        while pages[-1].next:
+            pages.append(keyset_page(qs, selectors.OPEN_ORDER, cursor=pages[-1].next, size=3))
+        back = keyset_page(qs, selectors.OPEN_ORDER, cursor=pages[-1].previous, size=3)
+    assert waiting.pk in [d.pk for d in pages[-1].items]
+    assert [d.pk for d in back.items] == [d.pk for d in pages[-2].items]
+    nulls = [q["sql"] for q in queries.captured_queries if '"step_due_at" IS NULL' in q["sql"]]
+    assert nulls
+    for sql in nulls:
+        order = sql.rsplit("ORDER BY", 1)[1]
+        assert order.lstrip().startswith('"dossiers_dossier"."step_due_at"'), order
+
+
 def test_a_cursor_of_another_order_or_forged_gives_the_first_page(world):
     template = receive(world)
     clones(template, DUES * 2, start=0)

@@ -61,7 +61,14 @@ SLOTS = 10_000  # the status and procedure mix, in ten-thousandths
 DOSSIERS_PER_YEAR = 2_000_000
 OPEN_DAYS = 20  # open dossiers were received in the last three weeks
 LEADER = "lanhdao.tinh"  # the province leader the benchmark adds: sees every agency
+# The business registration office (the enterprise registrations' processing step): the demo's
+# specialist there, and the unit leader the benchmark adds (the demo has none there). (The land
+# office's specialist holds a grant narrowed to a field: his desk lists nothing.)
+SPECIALIST = "cv.stc.dkkd"
+UNIT_LEADER = "tp.dkkd"
 PAGE = 25
+# Generated channels, cumulative per cent: 55 % online, 40 % in person, 5 % by post.
+CHANNEL_MIX = (55, 95)
 
 # A year's final statuses, per thousand dossiers: 8 % still open.
 STATUS_MIX = {
@@ -143,6 +150,8 @@ class Result:
     calls: int
     plan: str
     slowest_ms: float = 0.0
+    sql_ms: float = 0.0  # every statement of the captured call, together
+    statements: int = 0
 
 
 @dataclass
@@ -159,6 +168,11 @@ class Setup:
     leader: User
     desk: Agency
     templates: list[int]
+    # The desk's other roles: a specialist and a unit leader of a processing unit (the
+    # business registration office), a commune chairman.
+    specialist: User | None = None
+    unit_leader: User | None = None
+    chairman: User | None = None
 
 
 class Command(BaseCommand):
@@ -179,8 +193,33 @@ class Command(BaseCommand):
             "--scan-runs", type=int, default=1, help="due_warnings_scan runs (0: none)"
         )
         parser.add_argument("--batch", type=int, default=BATCH)
+        parser.add_argument(
+            "--only",
+            action="append",
+            default=[],
+            help="measure only the reads whose name contains this text (repeatable)",
+        )
+        parser.add_argument(
+            "--skip-counts",
+            action="store_true",
+            help="leave the reports' counts unbuilt (16 min at 10 M): the report page then "
+            "reads empty month counts; its open-dossier reads are unchanged",
+        )
 
-    def handle(self, *args, dossiers, keep, reuse, repeat, scan_runs, batch, **options):
+    def handle(
+        self,
+        *args,
+        dossiers,
+        keep,
+        reuse,
+        repeat,
+        scan_runs,
+        batch,
+        skip_counts=False,
+        only=(),
+        **options,
+    ):
+        self.only = list(only or [])
         if connection.vendor != "postgresql":
             raise CommandError(
                 "bench_volume runs on PostgreSQL only (bulk SQL, trigram index, plans): set "
@@ -200,7 +239,8 @@ class Command(BaseCommand):
             self.stdout.write(f"reusing {generated:,} dossiers already in the database")
         else:
             self.generate(dossiers, setup.templates, batch=batch)
-        self.fill_counts()
+        if not skip_counts:
+            self.fill_counts()
         total = Dossier.objects.count()
         open_ = Dossier.objects.filter(is_sandbox=False).exclude(status__in=TERMINAL).count()
         self.stdout.write(f"dossiers: {total:,}, of which open {open_:,} ({open_ / total:.1%})")
@@ -242,6 +282,27 @@ class Command(BaseCommand):
         key = data.COMMUNES[0][0]
         officer = User.objects.get(username=f"tn.{key}")
         desk = self._agency(f"{key}_desk")
+        specialist = User.objects.get(username=SPECIALIST)
+        unit = specialist.grants.filter(revoked_at__isnull=True).first().agency
+        unit_leader = User.objects.filter(username=UNIT_LEADER).first()
+        if unit_leader is None:
+            from motcua.accounts.services import grant_create, official_create
+
+            admin = User.objects.get(username="admin")
+            unit_leader = official_create(
+                actor=admin,
+                username=UNIT_LEADER,
+                full_name="Trưởng phòng Đăng ký kinh doanh (benchmark)",
+                agency=unit,
+                position="Trưởng phòng",
+            )
+            grant_create(
+                actor=admin,
+                user=unit_leader,
+                role=Role.objects.get(code="unit_leader"),
+                agency=unit,
+            )
+        chairman = User.objects.get(username=f"ct.{key}")
         templates = list(
             Dossier.objects.filter(applicant_name__startswith=TEMPLATE_MARK)
             .order_by("pk")
@@ -249,7 +310,15 @@ class Command(BaseCommand):
         )
         if not templates:
             templates = self.make_templates()
-        return Setup(officer=officer, leader=leader, desk=desk, templates=templates)
+        return Setup(
+            officer=officer,
+            leader=leader,
+            desk=desk,
+            templates=templates,
+            specialist=specialist,
+            unit_leader=unit_leader,
+            chairman=chairman,
+        )
 
     def _agency(self, key: str) -> Agency:
         """A demo agency by its key in demo.data (commune desks are `<commune>_desk`)."""
@@ -487,6 +556,12 @@ class Command(BaseCommand):
             "applicant_id_number": f"lpad(({_h(6)} % 1000000000000)::text, 12, '0')",
             "applicant_phone": f"'09' || lpad(({_h(7)} % 100000000)::text, 8, '0')",
             "search_folded": f"lower({code}) || ' ' || {folded_name}",
+            # The channel mix of a year since the national portal took the online intake: the
+            # worklist's channel filter then selects a large, a middle and a small share.
+            "channel": (
+                f"CASE WHEN {_h(8)} % 100 < {CHANNEL_MIX[0]} THEN 'online' "
+                f"WHEN {_h(8)} % 100 < {CHANNEL_MIX[1]} THEN 'direct' ELSE 'post' END"
+            ),
         }
         columns, values = [], []
         for f in fields:
@@ -753,7 +828,7 @@ class Command(BaseCommand):
         def ledger():
             return list(ledger_rows(selectors.ledger_dossiers(desk=desk, start=day, end=day)))
 
-        return [
+        existing = [
             Read("worklist p1, receiving officer", get(as_officer, url)),
             Read("worklist p1, province leader", get(as_leader, url)),
             Read("worklist p1, my work (officer)", get(as_officer, url, cua_toi="1")),
@@ -798,6 +873,239 @@ class Command(BaseCommand):
             Read(f"766 month {month:%m/%Y}, province", lambda: month_counts(month)),
             Read("due_warnings_scan", lambda: due_warnings_scan(), repeat=-1),
         ]
+        scan = existing.pop()  # the scan writes warnings: last, after every page
+        return [
+            *existing,
+            *self.desk_reads(setup, get),
+            *self.filter_reads(setup, get, month=month, month_end=month_end),
+            *self.report_reads(setup, get),
+            *self.export_reads(setup),
+            scan,
+        ]
+
+    # -- issue 14: the desk's tabs, the worklist's filters, the leaders' report, the export ----
+
+    def _client(self, user: User) -> Client:
+        client = Client(SERVER_NAME="localhost")
+        client.force_login(user)
+        return client
+
+    def _roles(self, setup: Setup) -> list[tuple[str, User]]:
+        return [
+            ("receiving officer", setup.officer),
+            ("specialist", setup.specialist),
+            ("unit leader", setup.unit_leader),
+            ("province leader", setup.leader),
+        ]
+
+    def desk_reads(self, setup: Setup, get) -> list[Read]:
+        """The desk's tab counts as the page renders them (`selectors.desk_tabs`, capped at
+        1,000, over every post the official holds), and each tab's page, for four roles."""
+        from motcua.dossiers import selectors
+        from motcua.dossiers.views import COUNT_CAP
+        from motcua.dossiers.worklist import SLUG_OF, TAB
+
+        url = reverse("dossiers:list")
+        out = []
+        for role, user in self._roles(setup):
+            client = self._client(user)
+
+            def counts(user=user):
+                # A fresh user object per call, as per request: nothing kept from the last.
+                fresh = User.objects.get(pk=user.pk)
+                return selectors.desk_tabs(user=fresh, now=timezone.now(), cap=COUNT_CAP)
+
+            shown = [t.key for t in counts()]
+            out.append(Read(f"desk tab counts ({len(shown)}), {role}", counts))
+            for key in shown:
+                out.append(
+                    Read(f"tab {SLUG_OF[key]}, {role}", get(client, url, **{TAB: SLUG_OF[key]}))
+                )
+        return out
+
+    def filter_reads(self, setup: Setup, get, *, month: dt.date, month_end: dt.date) -> list[Read]:
+        """Each worklist filter alone, then combined, over the open dossiers and (where the
+        list allows: the closed ones of a period) over the closed, as the officer and the
+        province leader; a filter that matches nothing reads its whole range."""
+        from motcua.dossiers import worklist as w
+
+        url = reverse("dossiers:list")
+        today = timezone.localdate()
+        week_ago = today - dt.timedelta(days=7)
+        in_week = today + dt.timedelta(days=7)
+        desk_procedure = COMMUNE_PROCEDURES[0][0]
+        provincial = PROVINCIAL[1][0]
+        field_of = dict(Procedure.objects.values_list("code", "field_id"))
+        alone = [
+            ("procedure", {w.PROCEDURE: provincial}),
+            ("field", {w.FIELD: str(field_of[provincial])}),
+            ("channel online", {w.CHANNEL: "online"}),
+            ("channel post", {w.CHANNEL: "post"}),
+            ("received last 7 days", {w.RECEIVED_FROM: str(week_ago), w.RECEIVED_TO: str(today)}),
+            ("due next 7 days", {w.DUE_FROM: str(today), w.DUE_TO: str(in_week)}),
+            ("overdue only", {w.OVERDUE: "1"}),
+            ("status processing", {w.STATUS: Status.PROCESSING}),
+            ("status supplement", {w.STATUS: Status.SUPPLEMENT}),
+        ]
+        combined = [
+            (
+                "procedure+channel+overdue",
+                {w.PROCEDURE: provincial, w.CHANNEL: "post", w.OVERDUE: "1"},
+            ),
+            (
+                "field+received+due",
+                {
+                    w.FIELD: str(field_of[provincial]),
+                    w.RECEIVED_FROM: str(week_ago),
+                    w.DUE_FROM: str(today),
+                    w.DUE_TO: str(in_week),
+                },
+            ),
+            (
+                "status+channel+due",
+                {w.STATUS: Status.ACCEPTED, w.CHANNEL: "post", w.DUE_TO: str(in_week)},
+            ),
+            (
+                "search+procedure+overdue",
+                {w.Q: "nguyen van", w.PROCEDURE: provincial, w.OVERDUE: "1"},
+            ),
+            # Nothing matches: the desk's procedure is not the land office's.
+            (
+                "none match (procedure×field)",
+                {w.PROCEDURE: desk_procedure, w.FIELD: str(field_of[provincial])},
+            ),
+        ]
+        period = {w.CLOSED: "1", w.SINCE: str(month), w.UNTIL: str(month_end)}
+        year = {w.CLOSED: "1", w.SINCE: str(today - dt.timedelta(days=365)), w.UNTIL: str(today)}
+        post = {w.PROCEDURE: provincial, w.CHANNEL: "post"}
+        none = {w.PROCEDURE: desk_procedure, w.FIELD: str(field_of[provincial])}
+        closed = [
+            ("closed month + procedure", {**period, w.PROCEDURE: provincial}),
+            ("closed month + field", {**period, w.FIELD: str(field_of[desk_procedure])}),
+            ("closed month + channel post", {**period, w.CHANNEL: "post"}),
+            ("closed month + status refused", {**period, w.STATUS: Status.REFUSED}),
+            (
+                "closed month + received+due",
+                {
+                    **period,
+                    w.RECEIVED_FROM: str(month + dt.timedelta(days=7)),
+                    w.RECEIVED_TO: str(month + dt.timedelta(days=13)),
+                    w.DUE_FROM: str(month + dt.timedelta(days=14)),
+                },
+            ),
+            ("closed year + status stopped", {**year, w.STATUS: Status.STOPPED}),
+            ("closed year + procedure+channel post", {**year, **post}),
+            ("closed year + none match", {**year, **none}),
+        ]  # fmt: skip
+        out = []
+        for role, user in (("officer", setup.officer), ("leader", setup.leader)):
+            client = self._client(user)
+            for name, params in [*alone, *combined, *closed]:
+                out.append(Read(f"filter {name}, {role}", get(client, url, **params)))
+        return out
+
+    def report_reads(self, setup: Setup, get) -> list[Read]:
+        """The leaders' report: the page (this and last month's counts, the open dossiers each
+        unit holds now, the late and at-risk list's first page and its capped count), its next
+        page, and the two dossier reads on their own."""
+        from motcua.dossiers import selectors
+        from motcua.reports.selectors import report_agency_ids, report_at_risk
+
+        url = reverse("reports:report")
+        out = []
+        for role, user in (("province leader", setup.leader), ("commune chairman", setup.chairman)):
+            client = self._client(user)
+            out.append(Read(f"report page, {role}", get(client, url)))
+            # The list's next page as its link carries it (the page's own selector and order).
+            at_risk_qs = report_at_risk(user, now=timezone.now())
+            nxt = keyset_page(at_risk_qs, selectors.OPEN_ORDER, cursor=None, size=PAGE).next
+            if nxt:
+                out.append(Read(f"report at-risk p2, {role}", get(client, url, trang=nxt)))
+            ids = report_agency_ids(user)
+
+            def held(ids=ids):
+                return selectors.open_by_unit(ids, timezone.now())
+
+            def at_risk(ids=ids):
+                qs = selectors.dossiers_at_risk(ids, timezone.now())
+                return keyset_page(qs, selectors.OPEN_ORDER, cursor=None, size=PAGE).items
+
+            out.append(Read(f"report held now (open_by_unit), {role}", held))
+            out.append(Read(f"report at-risk p1 (selector), {role}", at_risk))
+        return out
+
+    def export_reads(self, setup: Setup) -> list[Read]:
+        """The .xlsx of a filtered desk list: asked for by the list's button (POST) and made
+        (eagerly, as without a broker, or here by `export_render` when the request's
+        transaction defers it), for a list of about a page and for one of a thousand rows."""
+        from motcua.dossiers import worklist as w
+        from motcua.exports.models import ExportJob
+        from motcua.exports.services import export_render
+
+        provincial = PROVINCIAL[1][0]
+        url = reverse("dossiers:export")
+        listed = reverse("dossiers:list")  # where a refused export goes back to
+
+        def export(client: Client, query: str):
+            def call():
+                response = client.post(url, {"query": query})
+                if response.status_code != 302 or response.url.startswith(listed):
+                    raise CommandError(f"export {query}: {response.status_code}")
+                job = ExportJob.objects.filter(owner_id=client.session["_auth_user_id"]).latest(
+                    "pk"
+                )
+                if job.status == "queued":
+                    job = export_render(job_id=job.pk)
+                if job.status != "done":
+                    raise CommandError(f"export {query}: {job.status} {job.error}")
+                job.file.delete(save=False)
+                return job
+
+            return call
+
+        out = []
+        today = timezone.localdate()
+        for role, user, params, repeat in (
+            ("officer, post+overdue", setup.officer, {w.CHANNEL: "post", w.OVERDUE: "1"}, 5),
+            (
+                "specialist, procedure+post+due 7 days",
+                setup.specialist,
+                {
+                    w.PROCEDURE: PROVINCIAL[0][0],
+                    w.CHANNEL: "post",
+                    w.DUE_TO: str(today + dt.timedelta(days=7)),
+                },
+                5,
+            ),
+            (
+                "leader, procedure+post+received 3 days",
+                setup.leader,
+                {
+                    w.PROCEDURE: provincial,
+                    w.CHANNEL: "post",
+                    w.RECEIVED_FROM: str(today - dt.timedelta(days=3)),
+                },
+                5,
+            ),
+            ("officer, overdue", setup.officer, {w.OVERDUE: "1"}, 2),
+        ):
+            client = self._client(user)
+            query = "&".join(f"{k}={v}" for k, v in params.items())
+            rows, _p = self._count(user, params)
+            out.append(
+                Read(f"export .xlsx {role} ({rows:,} rows)", export(client, query), repeat=repeat)
+            )
+        return out
+
+    def _count(self, user: User, params: dict) -> tuple[int, dict]:
+        from django.http import QueryDict
+
+        from motcua.dossiers.worklist import worklist_queryset
+
+        get = QueryDict(mutable=True)
+        get.update(params)
+        qs, p = worklist_queryset(user, get, now=timezone.now(), today=timezone.localdate())
+        return qs.count(), p
 
     def measure(self, setup: Setup, *, repeat: int, scan_runs: int) -> list[Result]:
         # The request log stays on, as in production, but writes to /dev/null here.
@@ -813,6 +1121,8 @@ class Command(BaseCommand):
                 cursor.execute(f"ANALYZE {table}")
         with override_settings(TRACKING_RATE_PER_MINUTE=10**9, TRACKING_CODE_GUESSES=10**9):
             for read in self.reads(setup):
+                if getattr(self, "only", None) and not any(o in read.name for o in self.only):
+                    continue
                 scan = read.repeat == -1
                 if scan and not scan_runs:
                     continue
@@ -822,6 +1132,7 @@ class Command(BaseCommand):
                         read.call()
                 times = []
                 slowest: tuple[float, str, object] | None = None
+                captured: _Slowest | None = None
                 for k in range(n):
                     # The last call of the scan (too long to run once more) is the one whose
                     # queries are captured; the others' are captured by an extra call.
@@ -831,11 +1142,11 @@ class Command(BaseCommand):
                         read.call()
                         times.append((time.perf_counter() - t0) * 1000)
                     if capture:
-                        slowest = s.slowest
+                        slowest, captured = s.slowest, s
                 if not scan:
                     with _Slowest() as s:
                         read.call()
-                    slowest = s.slowest
+                    slowest, captured = s.slowest, s
                 plan = _plan_of(slowest) if slowest else "(no SQL)"
                 result = Result(
                     read.name,
@@ -844,6 +1155,8 @@ class Command(BaseCommand):
                     n,
                     plan,
                     slowest_ms=slowest[0] if slowest else 0.0,
+                    sql_ms=captured.total_ms if captured else 0.0,
+                    statements=captured.count if captured else 0,
                 )
                 results.append(result)
                 self.stderr.write(
@@ -854,12 +1167,13 @@ class Command(BaseCommand):
     def report(self, results: list[Result]) -> None:
         self.stdout.write("")
         self.stdout.write(
-            f"{'read':42} {'calls':>5} {'median ms':>10} {'p99 ms':>9} {'slowest SQL':>12}  plan"
+            f"{'read':42} {'calls':>5} {'median ms':>10} {'p99 ms':>9} {'all SQL':>14} "
+            f"{'slowest SQL':>12}  plan"
         )
         for r in results:
             self.stdout.write(
                 f"{r.name:42} {r.calls:5} {r.median_ms:10.1f} {r.p99_ms:9.1f} "
-                f"{r.slowest_ms:10.1f} ms  {r.plan}"
+                f"{r.sql_ms:7.1f} ms/{r.statements:<3} {r.slowest_ms:7.1f} ms  {r.plan}"
             )
         with connection.cursor() as cursor:
             cursor.execute("SELECT version(), pg_size_pretty(pg_database_size(current_database()))")
@@ -949,6 +1263,8 @@ class _Slowest:
     def __init__(self, enabled: bool = True):
         self.enabled = enabled
         self.slowest: tuple[float, str, object] | None = None
+        self.total_ms = 0.0
+        self.count = 0
 
     def __call__(self, execute, sql, params, many, context):
         t0 = time.perf_counter()
@@ -956,6 +1272,8 @@ class _Slowest:
             return execute(sql, params, many, context)
         finally:
             ms = (time.perf_counter() - t0) * 1000
+            self.total_ms += ms
+            self.count += 1
             if not many and (self.slowest is None or ms > self.slowest[0]):
                 self.slowest = (ms, sql, params)
 
