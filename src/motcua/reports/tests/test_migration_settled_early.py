@@ -13,8 +13,12 @@ from django.db.migrations.executor import MigrationExecutor
 from motcua.dossiers.tests.factories import local
 from motcua.reports.models import DailyCount, MonthlyCount
 from motcua.reports.services import counts_check, counts_rollup
+from motcua.signing.tests import conftest as _signing
 
 from .drive import act, submit
+
+# A transactional test starts from an empty database: territory and roles come back first.
+reloaded = _signing.reloaded
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +27,7 @@ AFTER = [("reports", "0003_settled_early")]
 MARCH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 
 
-def test_upgrading_fills_early_from_the_history(world):
+def test_upgrading_fills_early_from_the_history(reloaded, world):
     early = submit(world, local(2026, 3, 2, 9), accept=True)
     assert act(world, "forward", early, local(2026, 3, 3, 9))
     assert act(world, "forward", early, local(2026, 3, 3, 10))  # due 5/3: early
