@@ -205,22 +205,30 @@ def _reserve(
     return entry
 
 
+def _void_line(actor: User | None, entry: CertificationEntry, reason: str) -> bool:
+    """Void a line still reserved, with its reason and audit entry (inside the caller's
+    transaction); False when it is no longer reserved."""
+    reason = reason[:255]
+    done = CertificationEntry.objects.filter(pk=entry.pk, status=EntryStatus.RESERVED).update(
+        status=EntryStatus.VOIDED, void_reason=reason
+    )
+    if done:
+        audit_record(
+            actor=actor,
+            action="certification.void",
+            obj=entry,
+            agency=entry.agency,
+            before={"status": EntryStatus.RESERVED},
+            after={"status": EntryStatus.VOIDED, "void_reason": reason},
+        )
+    return bool(done)
+
+
 def _void(actor: User, entry: CertificationEntry, exc: BaseException) -> None:
     is_domain = isinstance(exc, DomainError)
     reason = f"{exc.code}: {exc.message}" if is_domain else type(exc).__name__
     with transaction.atomic():
-        done = CertificationEntry.objects.filter(pk=entry.pk, status=EntryStatus.RESERVED).update(
-            status=EntryStatus.VOIDED, void_reason=reason[:255]
-        )
-        if done:
-            audit_record(
-                actor=actor,
-                action="certification.void",
-                obj=entry,
-                agency=entry.agency,
-                before={"status": EntryStatus.RESERVED},
-                after={"status": EntryStatus.VOIDED, "void_reason": reason[:255]},
-            )
+        _void_line(actor, entry, reason)
 
 
 def certifications_void_stale(
@@ -236,7 +244,6 @@ def certifications_void_stale(
     minutes = older_than_minutes or settings.CERTIFICATION_STALE_MINUTES
     cutoff = now - dt.timedelta(minutes=minutes)
     why = _("the certification ended before the copy was signed and stored")
-    reason = f"abandoned: {why}"[:255]
     voided = 0
     with transaction.atomic():
         stale = (
@@ -246,18 +253,7 @@ def certifications_void_stale(
             .order_by("pk")[:1000]
         )
         for entry in stale:
-            entry.status = EntryStatus.VOIDED
-            entry.void_reason = reason
-            entry.save(update_fields=["status", "void_reason"])
-            audit_record(
-                actor=None,
-                action="certification.void",
-                obj=entry,
-                agency=entry.agency,
-                before={"status": EntryStatus.RESERVED},
-                after={"status": EntryStatus.VOIDED, "void_reason": reason},
-            )
-            voided += 1
+            voided += _void_line(None, entry, f"abandoned: {why}")
     return voided
 
 

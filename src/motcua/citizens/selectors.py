@@ -209,13 +209,13 @@ class MyReceipt:
 APPLICANT_FORMS = ("receipt", "supplement", "refusal", "apology", "stop")
 
 
-def _notices(d: Dossier, kinds: set[str]) -> list[MyNotice]:
+def _notices(d: Dossier, events: list[DossierEvent]) -> list[MyNotice]:
     from motcua.dossiers.selectors import dossier_forms
     from motcua.printing.forms import FormNotAvailable, form_for
 
     received_on = d.received_at or d.submitted_at
     notices = []
-    for key in dossier_forms(d, [DossierEvent(kind=k) for k in kinds]):
+    for key in dossier_forms(d, events):
         if key not in APPLICANT_FORMS:
             continue
         try:
@@ -238,8 +238,8 @@ def my_notice_pdf(*, user: User, code: str, key: str) -> tuple[bytes, str]:
     from motcua.dossiers.documents import dossier_form_pdf
 
     d = my_dossier_get(user=user, code=code)
-    kinds = set(DossierEvent.objects.filter(dossier_id=d.pk).values_list("kind", flat=True))
-    if key not in {n.key for n in _notices(d, kinds)}:
+    events = list(DossierEvent.objects.filter(dossier_id=d.pk).only("kind"))
+    if key not in {n.key for n in _notices(d, events)}:
         raise NotFound(_("There is no such form."))
     return dossier_form_pdf(d, key), f"{key}-{d.code}.pdf"
 
@@ -354,7 +354,7 @@ def my_dossier(*, user: User, code: str) -> MyDossier:
         may_rate=rating is None and d.status in RATABLE,
         may_supplement=lifecycle.allowed(Op.SUPPLEMENT_RECEIVED, user, d),
         result=_my_result(d),
-        notices=_notices(d, {e.kind for e in events}),
+        notices=_notices(d, events),
         receipts=_receipts(d),
     )
 

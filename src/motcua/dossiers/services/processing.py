@@ -207,10 +207,9 @@ def dossier_request_payment(
 
     The procedure's own fees and charges are never typed in: the payments app computes them
     from the catalog and asks for them through `dossier_request_fees`."""
-    amount_error = _("Enter the amount in whole đồng.")
     errors: dict[str, list[str]] = {}
-    if not isinstance(amount_vnd, int) or isinstance(amount_vnd, bool) or amount_vnd <= 0:
-        errors["amount_vnd"] = [amount_error]
+    if not _whole_dong(amount_vnd):
+        errors["amount_vnd"] = [_("Enter the amount in whole đồng.")]
     authority, notice_number = (authority or "").strip(), (notice_number or "").strip()
     if not authority:
         errors["authority"] = [_("Name the authority that issued the notice.")]
@@ -244,13 +243,16 @@ def dossier_request_fees(
     """The procedure's fees and charges, as the payments app computed them from the catalog
     (payments.services.payment_request, which records the payment the applicant then pays
     online under `reference`): the clock stops until the payment is confirmed or recorded."""
-    if not isinstance(amount_vnd, int) or amount_vnd <= 0:
-        raise InvalidInput(
-            _("Enter the amount in whole đồng."),
-            errors={"amount_vnd": [_("Enter the amount in whole đồng.")]},
-        )
+    if not _whole_dong(amount_vnd):
+        message = _("Enter the amount in whole đồng.")
+        raise InvalidInput(message, errors={"amount_vnd": [message]})
     data = {"basis": PaymentBasis.FEES, "amount_vnd": amount_vnd, "reference": reference}
     return _await_payment(actor, dossier, expected_version, note, data, now or timezone.now())
+
+
+def _whole_dong(amount: object) -> bool:
+    """A positive whole number of đồng (DOMAIN.md decision 12: no floats near money)."""
+    return isinstance(amount, int) and not isinstance(amount, bool) and amount > 0
 
 
 def _await_payment(

@@ -57,11 +57,7 @@ PDF = "application/pdf"
 def result_required(d: Dossier) -> bool:
     """Does the dossier's workflow issue a signed result (a configured definition with a SIGN
     step)?"""
-    return (
-        d.definition_id is not None
-        and not d.is_sandbox
-        and any(s.kind == StepKind.SIGN for s in spec_of(d).steps)
-    )
+    return d.definition_id is not None and result_signable(d)
 
 
 def result_signable(d: Dossier) -> bool:

@@ -129,25 +129,12 @@ def test_refused_signer_changes_nothing(tsa, tree, clerk, result_pdf):
     assert AuditEntry.objects.count() == before
 
 
-def test_nobody_signs_in_another_officials_name(tsa, tree, leader, superuser, result_pdf):
+@pytest.mark.parametrize("who", ["superuser", None])
+def test_nobody_signs_in_another_officials_name(tsa, tree, leader, superuser, result_pdf, who):
+    """Not even a superuser; nor a command, a task or any code calling with no actor."""
     with pytest.raises(NotAllowed):
         sign_pdf(
-            actor=superuser,
-            pdf=result_pdf,
-            agency=tree["dept"],
-            signer=leader,
-            reason="x",
-            kind=SignedKind.RESULT,
-        )
-    assert not SignedDocument.objects.exists()
-
-
-def test_a_call_without_an_actor_is_refused_even_for_a_named_signer(tsa, tree, leader, result_pdf):
-    """A command, a task or any code calling the service with no actor signs nothing, even
-    naming a leader who could sign."""
-    with pytest.raises(NotAllowed):
-        sign_pdf(
-            actor=None,
+            actor=superuser if who else None,
             pdf=result_pdf,
             agency=tree["dept"],
             signer=leader,

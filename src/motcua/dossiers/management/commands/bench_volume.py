@@ -128,6 +128,35 @@ GIVEN = [
 ]  # fmt: skip
 
 
+def _official(
+    username: str,
+    full_name: str,
+    position: str,
+    *,
+    agency: Agency,
+    role: str,
+    include_subtree: bool = False,
+) -> User:
+    """An official the benchmark adds to the demo province (once: the next runs find it)."""
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        return user
+    from motcua.accounts.services import grant_create, official_create
+
+    admin = User.objects.get(username="admin")
+    user = official_create(
+        actor=admin, username=username, full_name=full_name, agency=agency, position=position
+    )
+    grant_create(
+        actor=admin,
+        user=user,
+        role=Role.objects.get(code=role),
+        agency=agency,
+        include_subtree=include_subtree,
+    )
+    return user
+
+
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -260,48 +289,26 @@ class Command(BaseCommand):
 
         demo_setup()
         root = Agency.objects.get(code=data.ROOT["code"])
-        leader = User.objects.filter(username=LEADER).first()
-        if leader is None:
-            from motcua.accounts.services import grant_create, official_create
-
-            admin = User.objects.get(username="admin")
-            leader = official_create(
-                actor=admin,
-                username=LEADER,
-                full_name="Chủ tịch UBND tỉnh (benchmark)",
-                agency=root,
-                position="Chủ tịch UBND tỉnh",
-            )
-            grant_create(
-                actor=admin,
-                user=leader,
-                role=Role.objects.get(code="agency_leader"),
-                agency=root,
-                include_subtree=True,
-            )
+        leader = _official(
+            LEADER,
+            "Chủ tịch UBND tỉnh (benchmark)",
+            "Chủ tịch UBND tỉnh",
+            agency=root,
+            role="agency_leader",
+            include_subtree=True,
+        )
         key = data.COMMUNES[0][0]
         officer = User.objects.get(username=f"tn.{key}")
         desk = self._agency(f"{key}_desk")
         specialist = User.objects.get(username=SPECIALIST)
         unit = specialist.grants.filter(revoked_at__isnull=True).first().agency
-        unit_leader = User.objects.filter(username=UNIT_LEADER).first()
-        if unit_leader is None:
-            from motcua.accounts.services import grant_create, official_create
-
-            admin = User.objects.get(username="admin")
-            unit_leader = official_create(
-                actor=admin,
-                username=UNIT_LEADER,
-                full_name="Trưởng phòng Đăng ký kinh doanh (benchmark)",
-                agency=unit,
-                position="Trưởng phòng",
-            )
-            grant_create(
-                actor=admin,
-                user=unit_leader,
-                role=Role.objects.get(code="unit_leader"),
-                agency=unit,
-            )
+        unit_leader = _official(
+            UNIT_LEADER,
+            "Trưởng phòng Đăng ký kinh doanh (benchmark)",
+            "Trưởng phòng",
+            agency=unit,
+            role="unit_leader",
+        )
         chairman = User.objects.get(username=f"ct.{key}")
         templates = list(
             Dossier.objects.filter(applicant_name__startswith=TEMPLATE_MARK)
