@@ -42,7 +42,8 @@ PositiveSmallInt = Annotated[int, Field(ge=1, le=SMALLINT_MAX)]
 # Whole đồng, kept in bigint columns. A thousand trillion đồng is far above any fee, and a
 # dossier's total of even a hundred such fees stays within bigint.
 AMOUNT_VND_MAX = 10**15
-AmountVnd = Annotated[int, Field(ge=0, le=AMOUNT_VND_MAX)]
+# Strict: JSON `true`, "5" or 5.0 is not an amount of đồng (lax mode would take `true` as 1).
+AmountVnd = Annotated[int, Field(ge=0, le=AMOUNT_VND_MAX, strict=True)]
 # Administrative units are keyed by their national code: provinces (smallint), communes (integer).
 ProvinceCode = Annotated[int, Field(ge=0, le=SMALLINT_MAX)]
 CommuneCode = Annotated[int, Field(ge=0, le=INT_MAX)]

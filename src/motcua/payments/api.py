@@ -18,7 +18,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from motcua.core.proxies import client_address
-from motcua.core.schemas import Code, ErrorOut, Id, PositiveInt32, Text
+from motcua.core.schemas import AmountVnd, Code, ErrorOut, Id, PositiveInt32, Text
 
 from . import reconciliation, selectors, services
 from .fees import MAX_QUANTITY
@@ -27,7 +27,7 @@ from .receipts import receipt_pdf
 router = Router(tags=["payments"])
 PLATFORM = {503: ErrorOut}
 ExemptionKey = Annotated[str, StringConstraints(max_length=60)]
-Amount = Annotated[int, Field(ge=1, le=10**15)]
+Amount = Annotated[AmountVnd, Field(ge=1)]  # strict whole đồng, at least 1
 
 
 class QuantityIn(Schema):

@@ -125,3 +125,25 @@ def test_the_dossier_page_asks_for_the_notice_and_points_to_the_fees_page(world)
     page = official(world["commune_specialist"]).get(f"/ho-so/{d.pk}/").content.decode()
     assert 'name="notice_number"' in page and 'name="authority"' in page
     assert f"/thanh-toan/ho-so/{d.pk}/" in page
+
+
+@pytest.mark.parametrize("amount", [True, "1500000", 1500000.0])
+def test_an_amount_that_is_not_a_whole_number_is_refused_by_the_api(world, amount):
+    """JSON `true`, a string or a float is not an amount of đồng (no coercion to 1)."""
+    d = accepted(world)
+    version = d.version
+    api = official(world["commune_specialist"]).post(
+        f"/api/v1/dossiers/{d.pk}/payment-request",
+        json.dumps(
+            {
+                "version": version,
+                "amount_vnd": amount,
+                "authority": "Thuế cơ sở 1",
+                "notice_number": "TB-1",
+            }
+        ),
+        "application/json",
+    )
+    assert api.status_code == 422 and "amount_vnd" in api.json()["errors"]
+    d.refresh_from_db()
+    assert (d.version, d.status) == (version, Status.ACCEPTED)

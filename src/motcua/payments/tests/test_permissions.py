@@ -193,3 +193,15 @@ def test_the_services_called_without_an_actor_refuse_and_change_nothing(world, q
     with pytest.raises((NotAllowed, NotFound)):
         payment_refund(actor=None, payment=p, amount_vnd=1_000, reason="x")
     assert not Refund.objects.exists()
+
+
+@pytest.mark.parametrize("amount", [True, "1000", 1000.0])
+def test_a_refund_amount_that_is_not_a_whole_number_is_refused(world, quiet, amount):
+    p = paid(world, quiet)
+    response = post_json(
+        client_for(world["commune_chair"]),
+        f"/api/v1/payments/{p.pk}/refunds",
+        {"amount_vnd": amount, "reason": "Thu thừa"},
+    )
+    assert response.status_code == 422 and "amount_vnd" in response.json()["errors"]
+    assert not Refund.objects.exists()
