@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from motcua.certification.services import certifications_void_stale
 
+MAX_MINUTES = 10 * 366 * 24 * 60
+
 
 class Command(BaseCommand):
     help = (
@@ -19,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         minutes = options["minutes"]
-        if minutes is not None and minutes < 1:
-            raise CommandError("--minutes must be at least 1")
+        if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
+            raise CommandError(f"--minutes must be from 1 to {MAX_MINUTES} (ten years)")
         voided = certifications_void_stale(older_than_minutes=minutes)
         self.stdout.write(f"{voided} reserved line(s) voided")
